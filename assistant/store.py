@@ -1,0 +1,270 @@
+"""The index on disk: FAISS vectors, row-aligned JSONL records, and a manifest.
+
+Layout of ``index_dir``::
+
+    CURRENT               name of the generation being served (replaced atomically)
+    gen-<ns>-<rand>/      one immutable generation
+        documents.jsonl   one cleaned article per line (with its text)
+        chunks.jsonl      row i describes vector i: doc id and offsets (text = doc.text[start:end])
+        sentences.jsonl   every sentence's doc id and offsets
+        embeddings.npy    the chunk vectors, float32 (reused by incremental updates)
+        vectors.faiss     the FAISS search structure over the same rows
+        manifest.json     written last: format, model, chunking, counts, checksums
+
+A build writes a new generation beside the old one and only then points
+``CURRENT`` at it, so a crash at any moment leaves the previous index served.
+Loading checks every file against the manifest and raises a specific error
+naming the fix; a mismatched index is never served.  No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .embedding import ModelInfo
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .types import Chunk, Document, Sentence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+PAYLOAD = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "embeddings.npy", "vectors.faiss")
+REBUILD = "run `assistant index --rebuild` to build it afresh"
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """The chunking settings an index was built with (a change means re-chunking)."""
+
+    chunk_tokens: int
+    overlap_tokens: int
+    tokenizer: str = "cl100k_base"
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded, verified index.  ``vectors`` is the FAISS index; rows align with ``chunks``."""
+
+    path: Path
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    chunks: tuple[Chunk, ...]
+    sentences: dict[str, tuple[Sentence, ...]]  # by doc id, in order
+    vectors: Any
+
+    def embeddings(self) -> np.ndarray:
+        """The stored chunk vectors (memory-mapped), for reuse by an incremental build."""
+        import numpy as np
+
+        return np.load(self.path / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+
+
+def current_generation(index_dir: Path) -> Path:
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexMissingError(f"no index in {index_dir}; run `assistant index` to build one") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"cannot read {pointer}: {exc}; {REBUILD}") from exc
+    if not name.startswith("gen-") or "/" in name or not (index_dir / name).is_dir():
+        raise IndexCorruptError(f"{pointer} names {name!r}, which is not an index generation; {REBUILD}")
+    return index_dir / name
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The served generation's manifest, with its format checked."""
+    path = current_generation(index_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"{path} is missing; {REBUILD}") from None
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"{path} is not valid JSON ({exc}); {REBUILD}") from exc
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if version != FORMAT_VERSION:
+        newer = isinstance(version, int) and version > FORMAT_VERSION
+        raise IndexMismatchError(
+            f"index format {version!r} in {path} "
+            + ("is newer than this program reads (" if newer else "is not the current (")
+            + f"{FORMAT_VERSION}); "
+            + ("upgrade newsdesk or " if newer else "")
+            + REBUILD
+        )
+    return manifest
+
+
+def check_compatible(manifest: dict[str, Any], model: ModelInfo, chunking: Chunking) -> None:
+    """Raise IndexMismatchError unless the index was built with this model and chunking."""
+    built = manifest.get("model", {})
+    wanted = asdict(model)
+    for key in ("name", "backend", "dim", "fingerprint"):
+        if built.get(key) != wanted[key]:
+            raise IndexMismatchError(
+                f"the index was built with model {built.get('name')!r} ({key}={built.get(key)!r}) "
+                f"but {model.name!r} ({key}={wanted[key]!r}) is configured; {REBUILD}"
+            )
+    if manifest.get("chunking") != asdict(chunking):
+        raise IndexMismatchError(
+            f"the index was chunked with {manifest.get('chunking')} but the settings say "
+            f"{asdict(chunking)}; {REBUILD}"
+        )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
+    """Load the served generation, verifying format, model, checksums and counts."""
+    import faiss
+
+    manifest = read_manifest(index_dir)
+    check_compatible(manifest, model, chunking)
+    gen = current_generation(index_dir)
+    for name in PAYLOAD:
+        path = gen / name
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing; {REBUILD}")
+        if name != "embeddings.npy" and _sha256(path) != manifest["files"].get(name):
+            raise IndexCorruptError(f"{path} does not match its checksum in the manifest (edited or truncated); {REBUILD}")
+    try:
+        docs = [Document(**row) for row in _read_jsonl(gen / "documents.jsonl")]
+        documents = {d.doc_id: d for d in docs}
+        chunks = tuple(
+            Chunk(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
+            for r in _read_jsonl(gen / "chunks.jsonl")
+        )
+        sentences: dict[str, list[Sentence]] = {d: [] for d in documents}
+        for r in _read_jsonl(gen / "sentences.jsonl"):
+            sentences[r["doc_id"]].append(Sentence(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r))
+        vectors = faiss.read_index(str(gen / "vectors.faiss"))
+    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(f"cannot read the index in {gen}: {exc!r}; {REBUILD}") from exc
+    counts = {"documents": len(documents), "chunks": len(chunks),
+              "sentences": sum(len(s) for s in sentences.values())}
+    if counts != manifest.get("counts") or vectors.ntotal != len(chunks) or vectors.d != model.dim:
+        raise IndexCorruptError(
+            f"the index in {gen} holds {counts} and {vectors.ntotal} vectors of {vectors.d} dimensions, "
+            f"but its manifest says {manifest.get('counts')}; {REBUILD}"
+        )
+    return Index(gen, manifest, documents, chunks, {d: tuple(s) for d, s in sentences.items()}, vectors)
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _fsynced(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_index(
+    index_dir: Path,
+    documents: list[Document],
+    chunks: list[Chunk],
+    sentences: list[Sentence],
+    embeddings: np.ndarray,
+    model: ModelInfo,
+    chunking: Chunking,
+    extra: dict[str, Any],
+) -> Path:
+    """Write a new generation and make it current, atomically.  Returns its folder.
+
+    The caller holds the build lock (see ``indexing.build_lock``).
+    """
+    import faiss
+    import numpy as np
+
+    if embeddings.shape != (len(chunks), model.dim):
+        raise ValueError(f"{embeddings.shape} embeddings for {len(chunks)} chunks of dim {model.dim}")
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"gen-{time.time_ns()}-{secrets.token_hex(3)}"  # sorts by age
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir(mode=0o700)
+    _write_jsonl(tmp / "documents.jsonl", [asdict(d) for d in documents])
+    _write_jsonl(tmp / "chunks.jsonl", [
+        {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end}
+        for c in chunks
+    ])
+    _write_jsonl(tmp / "sentences.jsonl", [
+        {"doc_id": s.doc_id, "index": s.index, "start": s.start, "end": s.end} for s in sentences
+    ])
+    vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+    np.save(tmp / "embeddings.npy", vectors, allow_pickle=False)
+    flat = faiss.IndexFlatIP(model.dim)
+    flat.add(vectors)
+    faiss.write_index(flat, str(tmp / "vectors.faiss"))
+    for payload in PAYLOAD:
+        _fsynced(tmp / payload)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": asdict(model),
+        "chunking": asdict(chunking),
+        "faiss_index": "IndexFlatIP",
+        "counts": {"documents": len(documents), "chunks": len(chunks), "sentences": len(sentences)},
+        "files": {p: _sha256(tmp / p) for p in PAYLOAD if p != "embeddings.npy"},
+        "versions": _library_versions(),
+        **extra,
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    _fsynced(tmp / MANIFEST)
+    gen = index_dir / name
+    tmp.rename(gen)
+    pointer = index_dir / f".{CURRENT}.tmp"
+    pointer.write_text(name + "\n", encoding="utf-8")
+    _fsynced(pointer)
+    os.replace(pointer, index_dir / CURRENT)
+    _prune(index_dir, keep={name})
+    return gen
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove crashed temporaries and all but the newest old generation.
+
+    One previous generation stays so that a reader that resolved ``CURRENT``
+    just before the swap can still finish loading it.
+    """
+    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and p.name not in keep)
+    for stale in [*index_dir.glob(".tmp-gen-*"), *gens[:-1]]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in ("newsdesk", "faiss-cpu", "numpy", "onnxruntime", "tokenizers", "tiktoken",
+                    "langchain-text-splitters", "bm25s"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return found

@@ -1,0 +1,56 @@
+"""Shared fixtures: the real e5 model, and a real index of the bundled corpus built once per session.
+
+Tests never write into the repository: corpora and indexes are copied into tmp paths.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def embedder(settings):
+    from assistant.pipeline import build_embedder
+
+    return build_embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, settings, embedder):
+    """(corpus_dir, index_dir) of the bundled corpus, indexed once; treat as read-only."""
+    from assistant.pipeline import build_index
+
+    base = tmp_path_factory.mktemp("bundled")
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, base / "index", settings, embedder=embedder)
+    return corpus, base / "index"
+
+
+@pytest.fixture(scope="session")
+def assistant(built, settings, embedder):
+    from assistant.pipeline import Assistant
+
+    corpus, index = built
+    return Assistant.open(corpus, index, settings, embedder)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A private, writable copy of the bundled corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target

@@ -1,0 +1,75 @@
+"""Duplicate detection: exact copies by normalised hash, near copies by MinHash + exact Jaccard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.dedupe import Duplicate, find_duplicates, normalise
+from assistant.errors import SettingsError
+from assistant.types import Document
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def doc(doc_id: str, text: str) -> Document:
+    return Document(doc_id, "", "", "", "", text, "")
+
+
+def edit(text: str, words: int) -> str:
+    """``text`` with every 150th word replaced, ``words`` times."""
+    tokens = text.split(" ")
+    for n in range(1, words + 1):
+        tokens[n * 150] = "CHANGED"
+    return " ".join(tokens)
+
+
+def test_normalise_ignores_case_whitespace_and_quote_style():
+    assert normalise("  “Don’t”\tPANIC\n\nnow ") == normalise('"don\'t" panic now') == '"don\'t" panic now'
+
+
+def test_distinct_articles_are_not_duplicates():
+    assert find_duplicates([doc(f"{i}.txt", t) for i, t in enumerate(TEXTS)]) == []
+
+
+def test_exact_copy_with_other_whitespace_case_and_quotes():
+    text = TEXTS[2]
+    copy = "\n\n" + text.replace(" ", "  \t").replace("’", "'").upper()
+    assert find_duplicates([doc("b.txt", copy), doc("a.txt", text)]) == [Duplicate("b.txt", "a.txt", 1.0)]
+
+
+def test_near_copy_with_a_few_words_changed():
+    text = TEXTS[3]
+    (found,) = find_duplicates([doc("a.txt", text), doc("z.txt", edit(text, 3)), doc("m.txt", TEXTS[0])])
+    assert (found.doc_id, found.kept) == ("z.txt", "a.txt")
+    assert 0.9 < found.similarity < 1.0
+
+
+def test_threshold_decides():
+    text = TEXTS[3]
+    docs = [doc("a.txt", text), doc("b.txt", edit(text, 5))]
+    (found,) = find_duplicates(docs)
+    assert find_duplicates(docs, threshold=found.similarity + 0.01) == []
+    assert find_duplicates(docs, threshold=found.similarity) == [found]
+
+
+def test_first_in_doc_id_order_is_kept_whatever_the_input_order():
+    text = TEXTS[1]
+    docs = [doc("c.txt", edit(text, 2)), doc("b.txt", edit(text, 1)), doc("a.txt", text)]
+    expected = find_duplicates(docs)
+    assert [(d.doc_id, d.kept) for d in expected] == [("b.txt", "a.txt"), ("c.txt", "a.txt")]
+    assert find_duplicates(list(reversed(docs))) == expected
+
+
+def test_short_and_empty_texts():
+    docs = [doc("a.txt", "Ferries resumed."), doc("b.txt", "ferries  resumed."), doc("c.txt", ""),
+            doc("d.txt", "Ferries resumed today."), doc("e.txt", "")]  # fmt: skip
+    assert [(d.doc_id, d.kept) for d in find_duplicates(docs)] == [("b.txt", "a.txt"), ("e.txt", "c.txt")]
+
+
+@pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5])
+def test_threshold_must_be_a_fraction(threshold):
+    with pytest.raises(SettingsError, match="threshold"):
+        find_duplicates([], threshold=threshold)

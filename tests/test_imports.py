@@ -1,0 +1,28 @@
+"""`import assistant` and `assistant --help` must stay light: heavy libraries load where used."""
+
+import subprocess
+import sys
+
+HEAVY = ["torch", "sentence_transformers", "faiss", "onnxruntime", "gradio", "transformers",
+         "langchain_text_splitters", "trafilatura", "datasketch", "bm25s", "tiktoken"]
+
+
+def test_import_assistant_loads_no_heavy_library():
+    code = (
+        "import sys, assistant, assistant.cli, assistant.pipeline, assistant.retrieval;"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"heavy modules imported: {out.stdout.strip()}"
+
+
+def test_cli_help_runs_without_heavy_imports():
+    code = (
+        "import sys, runpy; sys.argv=['assistant','--help'];\n"
+        "try:\n    runpy.run_module('assistant.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('HEAVY:' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "index" in out.stdout and "search" in out.stdout
+    assert out.stdout.rstrip().endswith("HEAVY:")

@@ -1,0 +1,107 @@
+"""Incremental indexing: only new or changed articles are embedded; bad files are skipped, never fatal."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant.errors import CorpusError, IndexBusyError, IndexMismatchError
+from assistant.indexing import build_lock
+from assistant.pipeline import build_index, chunking_of
+from assistant.store import open_index
+
+EDITED = "003_d5f9d1e1d44d55fb.txt"
+
+
+@pytest.fixture
+def indexed(corpus_copy, built, tmp_path):
+    """A writable corpus and its index (copied from the session build)."""
+    index = tmp_path / "index"
+    shutil.copytree(built[1], index)
+    return corpus_copy, index
+
+
+def _vectors_by_chunk(index):
+    vectors = np.asarray(index.embeddings())
+    return {c.chunk_id: (c.text, vectors[row]) for row, c in enumerate(index.chunks)}
+
+
+def test_unchanged_corpus_is_up_to_date(indexed, settings, embedder):
+    corpus, index = indexed
+    report = build_index(corpus, index, settings, embedder=embedder)
+    assert report.up_to_date and report.chunks_embedded == 0 and len(report.unchanged) == 5
+
+
+def test_editing_one_article_re_embeds_only_that_article(indexed, settings, embedder):
+    corpus, index_dir = indexed
+    before = open_index(index_dir, embedder.info, chunking_of(settings))
+    old = _vectors_by_chunk(before)
+    path = corpus / EDITED
+    path.write_text(path.read_text(encoding="utf-8") + "\nThe talks ended on Friday with no joint statement.\n",
+                    encoding="utf-8")
+    report = build_index(corpus, index_dir, settings, embedder=embedder)
+    after = open_index(index_dir, embedder.info, chunking_of(settings))
+    assert report.changed == (EDITED,) and not report.added and not report.removed
+    assert report.chunks_embedded == sum(1 for c in after.chunks if c.doc_id == EDITED)
+    new = _vectors_by_chunk(after)
+    for chunk_id, (text, vector) in new.items():
+        if not chunk_id.startswith(EDITED):
+            assert old[chunk_id][0] == text
+            np.testing.assert_array_equal(old[chunk_id][1], vector)
+    assert "no joint statement" in after.documents[EDITED].text
+
+
+def test_added_and_deleted_articles(indexed, settings, embedder):
+    corpus, index_dir = indexed
+    (corpus / "004_89cb27701e274671.txt").unlink()
+    (corpus / "new.md").write_text(
+        "# Yellen meets He\n\nTreasury Secretary Janet Yellen held a video call with Vice Premier "
+        "Liu He on tariffs and the phase one trade deal.\n", encoding="utf-8")
+    report = build_index(corpus, index_dir, settings, embedder=embedder)
+    assert report.added == ("new.md",) and report.removed == ("004_89cb27701e274671.txt",)
+    index = open_index(index_dir, embedder.info, chunking_of(settings))
+    assert set(index.documents) == {p.name for p in corpus.iterdir()}
+    assert index.documents["new.md"].title == "Yellen meets He"
+
+
+def test_bad_files_are_skipped_with_a_reason_and_good_ones_indexed(corpus_copy, tmp_path, settings, embedder):
+    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 au lait, said the envoy.".encode("latin-1"))
+    (corpus_copy / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
+    (corpus_copy / "empty.txt").write_bytes(b"")
+    report = build_index(corpus_copy, tmp_path / "index", settings, embedder=embedder)
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert set(reasons) == {"latin1.txt", "binary.txt", "empty.txt"}
+    assert "UTF-8" in reasons["latin1.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "empty" in reasons["empty.txt"]
+    assert len(report.added) == 5
+
+
+def test_corpus_with_no_usable_article_is_an_error(tmp_path, settings, embedder):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "empty.txt").write_text("   \n")
+    with pytest.raises(CorpusError, match="empty.txt"):
+        build_index(tmp_path / "c", tmp_path / "index", settings, embedder=embedder)
+    with pytest.raises(CorpusError, match="does not exist|not a directory|no such"):
+        build_index(tmp_path / "missing", tmp_path / "index", settings, embedder=embedder)
+
+
+def test_a_second_build_while_one_runs_fails_clearly(indexed, settings, embedder):
+    corpus, index_dir = indexed
+    with build_lock(index_dir):
+        with pytest.raises(IndexBusyError, match="being built by pid"):
+            build_index(corpus, index_dir, settings, embedder=embedder)
+
+
+def test_changed_chunking_needs_rebuild_and_rebuild_works(indexed, settings, embedder):
+    from dataclasses import replace
+
+    corpus, index_dir = indexed
+    other = replace(settings, chunk_tokens=96, overlap_tokens=16)
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        build_index(corpus, index_dir, other, embedder=embedder)
+    report = build_index(corpus, index_dir, other, embedder=embedder, rebuild=True)
+    assert len(report.added) == 5
+    assert open_index(index_dir, embedder.info, chunking_of(other)).manifest["chunking"]["chunk_tokens"] == 96

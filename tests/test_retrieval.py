@@ -1,0 +1,68 @@
+"""Retrieval over the real index of the bundled corpus, in every mode, with filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import QueryError
+from assistant.retrieval import rrf, top_rows
+from assistant.settings import MODES
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_finds_who_represented_china_in_anchorage(assistant, mode):
+    passages = assistant.search("Who represented Xi Jinping at the Anchorage meeting?", k=3, mode=mode)
+    assert len(passages) == 3
+    assert any("Representing Chinese leader Xi Jinping" in p.text for p in passages)
+
+
+def test_passage_carries_provenance_and_exact_offsets(assistant):
+    [p] = assistant.search("climate envoy John Kerry visited China", k=1)
+    doc = assistant.retriever.index.documents[p.doc_id]
+    assert doc.text[p.start : p.end] == p.text
+    assert (p.title, p.source, p.date) == (doc.title, doc.publication, doc.date)
+    assert p.chunk_id.startswith(p.doc_id + "#")
+
+
+def test_k_larger_than_the_index_is_clamped(assistant):
+    total = len(assistant.retriever.index.chunks)
+    assert len(assistant.search("China", k=10_000, mode="hybrid")) == total
+
+
+def test_date_filter(assistant):
+    docs = assistant.retriever.index.documents
+    passages = assistant.search("Biden Xi call", k=50, mode="hybrid", date_from="2021-09-01", date_to="2021-09-30")
+    assert passages and all("2021-09-01" <= docs[p.doc_id].date <= "2021-09-30" for p in passages)
+    assert assistant.search("Biden Xi call", k=5, date_to="1999-01-01") == []
+
+
+def test_source_filter(assistant):
+    passages = assistant.search("call between Biden and Xi", k=20, mode="dense", sources=["axios"])
+    assert passages and {p.source for p in passages} == {"Axios"}
+
+
+@pytest.mark.parametrize("query", ["", "   \n\t", "x" * 3000])
+def test_bad_queries_are_refused(assistant, query):
+    with pytest.raises(QueryError):
+        assistant.search(query)
+
+
+@pytest.mark.parametrize("kwargs", [{"k": 0}, {"k": -3}, {"mode": "fuzzy"}, {"date_from": "March 2021"},
+                                    {"date_from": "2021-05-01", "date_to": "2021-01-01"}])
+def test_bad_search_arguments_are_refused(assistant, kwargs):
+    with pytest.raises(QueryError):
+        assistant.search("Kerry", **kwargs)
+
+
+def test_rrf_rewards_agreement():
+    fused = rrf([[1, 2, 3], [3, 1, 4]], k=60)
+    assert max(fused, key=fused.get) == 1
+    assert fused[3] > fused[2] and 4 in fused
+
+
+def test_top_rows_respects_mask_and_order():
+    import numpy as np
+
+    scores = np.array([0.1, 0.9, 0.5, 0.7])
+    assert top_rows(scores, 2, None) == [1, 3]
+    assert top_rows(scores, 10, np.array([True, False, True, False])) == [2, 0]
