@@ -109,7 +109,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(
             f"indexed {index}: {len(report.added)} added, {len(report.changed)} changed, "
             f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; "
-            f"{report.chunks_embedded} chunks embedded in {report.seconds:.2f} s"
+            f"{report.texts_embedded} chunks and sentences embedded in {report.seconds:.2f} s"
         )
     return 0
 

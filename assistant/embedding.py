@@ -185,7 +185,7 @@ class SentenceTransformerEmbedder:
         )
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer(text)["input_ids"])
+        return len(self._model.tokenizer(text, verbose=False)["input_ids"])
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts)

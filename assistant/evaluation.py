@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .errors import AssistantError
+from .followup import resolve
 
 CATEGORIES = ("single", "multi", "followup", "unanswerable")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'})
@@ -93,9 +94,9 @@ def mrr_at(ranks: Sequence[int | None], k: int) -> float:
 
 
 def retrieval_query(q: Question) -> str:
-    """The text searched for a question.  Follow-ups carry their earlier turns, so that
-    retrieval sees the entities they refer to."""
-    return " ".join([*q.history, q.question])
+    """The text searched for a question: follow-ups resolved against their history
+    by the same rules the chat uses."""
+    return resolve(q.question, q.history)
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,16 @@ class Settings:
     model: str = "e5-small-v2"
     # Chunking, in cl100k tokens; chunks end on sentence boundaries and never
     # exceed the model's own input limit, whatever these say.
-    chunk_tokens: int = 160
-    overlap_tokens: int = 40
+    chunk_tokens: int = 240
+    overlap_tokens: int = 60
     # Retrieval.
-    mode: str = "rerank"
+    mode: str = "hybrid"
     k: int = 5
     candidates: int = 50  # per retriever, before fusion
+    sentence_weight: float = 1.0  # hybrid: best-sentence cosine, beside the chunk cosine (1.0)
+    lexical_weight: float = 0.4  # hybrid: BM25
     rrf_k: int = 60
-    rerank_top: int = 20  # fused candidates the cross-encoder rescores
+    rerank_top: int = 10  # hybrid candidates the cross-encoder rescores
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000
@@ -67,8 +69,13 @@ class Settings:
         checked = {}
         for key, value in values.items():
             expected = type(getattr(self, key))
-            if expected is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-                value = int(value)
+            if isinstance(value, str) and expected in (int, float):
+                try:
+                    value = expected(value)
+                except ValueError:
+                    pass  # refused below, naming the value
+            if expected is float and type(value) is int:
+                value = float(value)
             if type(value) is not expected:
                 raise SettingsError(
                     f"setting {key} takes a {expected.__name__}, got {value!r}"

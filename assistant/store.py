@@ -4,12 +4,12 @@ Layout of ``index_dir``::
 
     CURRENT               name of the generation being served (replaced atomically)
     gen-<ns>-<rand>/      one immutable generation
-        documents.jsonl   one cleaned article per line (with its text)
-        chunks.jsonl      row i describes vector i: doc id and offsets (text = doc.text[start:end])
-        sentences.jsonl   every sentence's doc id and offsets
-        embeddings.npy    the chunk vectors, float32 (reused by incremental updates)
-        vectors.faiss     the FAISS search structure over the same rows
-        manifest.json     written last: format, model, chunking, counts, checksums
+        documents.jsonl       one cleaned article per line (with its text)
+        chunks.jsonl          row i describes chunk vector i: doc id, offsets (text = doc.text[start:end])
+        sentences.jsonl       row i describes sentence vector i, likewise
+        chunks.faiss          exact FAISS indexes over the same rows; the vectors are read
+        sentences.faiss       back from them for fusion and for incremental reuse
+        manifest.json         written last: format, model, chunking, counts, checksums
 
 A build writes a new generation beside the old one and only then points
 ``CURRENT`` at it, so a crash at any moment leaves the previous index served.
@@ -26,8 +26,9 @@ import secrets
 import shutil
 import time
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .embedding import ModelInfo
 from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
@@ -36,10 +37,10 @@ from .types import Chunk, Document, Sentence
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-PAYLOAD = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "embeddings.npy", "vectors.faiss")
+PAYLOAD = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "chunks.faiss", "sentences.faiss")
 REBUILD = "run `assistant index --rebuild` to build it afresh"
 
 
@@ -54,20 +55,38 @@ class Chunking:
 
 @dataclass(frozen=True)
 class Index:
-    """A loaded, verified index.  ``vectors`` is the FAISS index; rows align with ``chunks``."""
+    """A loaded, verified index.  FAISS rows align with ``chunks`` and ``sentence_rows``."""
 
     path: Path
     manifest: dict[str, Any]
     documents: dict[str, Document]
     chunks: tuple[Chunk, ...]
-    sentences: dict[str, tuple[Sentence, ...]]  # by doc id, in order
-    vectors: Any
+    sentence_rows: tuple[Sentence, ...]
+    chunk_index: Any
+    sentence_index: Any
 
-    def embeddings(self) -> np.ndarray:
-        """The stored chunk vectors (memory-mapped), for reuse by an incremental build."""
-        import numpy as np
+    @cached_property
+    def sentences(self) -> dict[str, tuple[Sentence, ...]]:
+        """Each document's sentences, in order."""
+        grouped: dict[str, list[Sentence]] = {d: [] for d in self.documents}
+        for sentence in self.sentence_rows:
+            grouped[sentence.doc_id].append(sentence)
+        return {d: tuple(s) for d, s in grouped.items()}
 
-        return np.load(self.path / "embeddings.npy", mmap_mode="r", allow_pickle=False)
+    def chunk_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these chunk rows (exact: the FAISS indexes are flat)."""
+        return _reconstruct(self.chunk_index, rows)
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return _reconstruct(self.sentence_index, rows)
+
+
+def _reconstruct(index: Any, rows: Sequence[int]) -> np.ndarray:
+    import numpy as np
+
+    if len(rows) == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
 
 def current_generation(index_dir: Path) -> Path:
@@ -146,7 +165,7 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
         path = gen / name
         if not path.is_file():
             raise IndexCorruptError(f"{path} is missing; {REBUILD}")
-        if name != "embeddings.npy" and _sha256(path) != manifest["files"].get(name):
+        if _sha256(path) != manifest["files"].get(name):
             raise IndexCorruptError(f"{path} does not match its checksum in the manifest (edited or truncated); {REBUILD}")
     try:
         docs = [Document(**row) for row in _read_jsonl(gen / "documents.jsonl")]
@@ -155,20 +174,22 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
             Chunk(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
             for r in _read_jsonl(gen / "chunks.jsonl")
         )
-        sentences: dict[str, list[Sentence]] = {d: [] for d in documents}
-        for r in _read_jsonl(gen / "sentences.jsonl"):
-            sentences[r["doc_id"]].append(Sentence(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r))
-        vectors = faiss.read_index(str(gen / "vectors.faiss"))
+        sentences = tuple(
+            Sentence(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
+            for r in _read_jsonl(gen / "sentences.jsonl")
+        )
+        chunk_index = faiss.read_index(str(gen / "chunks.faiss"))
+        sentence_index = faiss.read_index(str(gen / "sentences.faiss"))
     except (ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(f"cannot read the index in {gen}: {exc!r}; {REBUILD}") from exc
-    counts = {"documents": len(documents), "chunks": len(chunks),
-              "sentences": sum(len(s) for s in sentences.values())}
-    if counts != manifest.get("counts") or vectors.ntotal != len(chunks) or vectors.d != model.dim:
+    counts = {"documents": len(documents), "chunks": len(chunks), "sentences": len(sentences)}
+    found = (chunk_index.ntotal, sentence_index.ntotal, chunk_index.d, sentence_index.d)
+    if counts != manifest.get("counts") or found != (len(chunks), len(sentences), model.dim, model.dim):
         raise IndexCorruptError(
-            f"the index in {gen} holds {counts} and {vectors.ntotal} vectors of {vectors.d} dimensions, "
-            f"but its manifest says {manifest.get('counts')}; {REBUILD}"
+            f"the index in {gen} holds {counts}, and FAISS rows/dimensions {found}, "
+            f"but its manifest says {manifest.get('counts')} of dimension {model.dim}; {REBUILD}"
         )
-    return Index(gen, manifest, documents, chunks, {d: tuple(s) for d, s in sentences.items()}, vectors)
+    return Index(gen, manifest, documents, chunks, sentences, chunk_index, sentence_index)
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -190,7 +211,8 @@ def write_index(
     documents: list[Document],
     chunks: list[Chunk],
     sentences: list[Sentence],
-    embeddings: np.ndarray,
+    chunk_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
     model: ModelInfo,
     chunking: Chunking,
     extra: dict[str, Any],
@@ -202,8 +224,9 @@ def write_index(
     import faiss
     import numpy as np
 
-    if embeddings.shape != (len(chunks), model.dim):
-        raise ValueError(f"{embeddings.shape} embeddings for {len(chunks)} chunks of dim {model.dim}")
+    for rows, vectors in ((chunks, chunk_vectors), (sentences, sentence_vectors)):
+        if vectors.shape != (len(rows), model.dim):
+            raise ValueError(f"{vectors.shape} vectors for {len(rows)} rows of dimension {model.dim}")
     index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"gen-{time.time_ns()}-{secrets.token_hex(3)}"  # sorts by age
     tmp = index_dir / f".tmp-{name}"
@@ -216,11 +239,10 @@ def write_index(
     _write_jsonl(tmp / "sentences.jsonl", [
         {"doc_id": s.doc_id, "index": s.index, "start": s.start, "end": s.end} for s in sentences
     ])
-    vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
-    np.save(tmp / "embeddings.npy", vectors, allow_pickle=False)
-    flat = faiss.IndexFlatIP(model.dim)
-    flat.add(vectors)
-    faiss.write_index(flat, str(tmp / "vectors.faiss"))
+    for filename, vectors in (("chunks.faiss", chunk_vectors), ("sentences.faiss", sentence_vectors)):
+        flat = faiss.IndexFlatIP(model.dim)
+        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(flat, str(tmp / filename))
     for payload in PAYLOAD:
         _fsynced(tmp / payload)
     manifest = {
@@ -230,7 +252,7 @@ def write_index(
         "chunking": asdict(chunking),
         "faiss_index": "IndexFlatIP",
         "counts": {"documents": len(documents), "chunks": len(chunks), "sentences": len(sentences)},
-        "files": {p: _sha256(tmp / p) for p in PAYLOAD if p != "embeddings.npy"},
+        "files": {p: _sha256(tmp / p) for p in PAYLOAD},
         "versions": _library_versions(),
         **extra,
     }

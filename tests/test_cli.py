@@ -69,7 +69,7 @@ def test_bad_input_is_one_line_and_nonzero(corpus_copy, index_copy, args, messag
 
 def test_corrupt_index_names_the_fix(corpus_copy, index_copy):
     gen = index_copy / (index_copy / "CURRENT").read_text().strip()
-    (gen / "vectors.faiss").write_bytes(b"garbage")
+    (gen / "chunks.faiss").write_bytes(b"garbage")
     done = run("search", "Kerry", "--corpus", corpus_copy, "--index", index_copy, ok=False)
     assert done.returncode == 1 and "assistant index --rebuild" in done.stderr
     rebuilt = run("index", "--rebuild", "--corpus", corpus_copy, "--index", index_copy)

@@ -24,14 +24,14 @@ def indexed(corpus_copy, built, tmp_path):
 
 
 def _vectors_by_chunk(index):
-    vectors = np.asarray(index.embeddings())
+    vectors = index.chunk_vectors(range(len(index.chunks)))
     return {c.chunk_id: (c.text, vectors[row]) for row, c in enumerate(index.chunks)}
 
 
 def test_unchanged_corpus_is_up_to_date(indexed, settings, embedder):
     corpus, index = indexed
     report = build_index(corpus, index, settings, embedder=embedder)
-    assert report.up_to_date and report.chunks_embedded == 0 and len(report.unchanged) == 5
+    assert report.up_to_date and report.texts_embedded == 0 and len(report.unchanged) == 5
 
 
 def test_editing_one_article_re_embeds_only_that_article(indexed, settings, embedder):
@@ -44,7 +44,8 @@ def test_editing_one_article_re_embeds_only_that_article(indexed, settings, embe
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     after = open_index(index_dir, embedder.info, chunking_of(settings))
     assert report.changed == (EDITED,) and not report.added and not report.removed
-    assert report.chunks_embedded == sum(1 for c in after.chunks if c.doc_id == EDITED)
+    assert report.texts_embedded == (sum(1 for c in after.chunks if c.doc_id == EDITED)
+                                     + len(after.sentences[EDITED]))
     new = _vectors_by_chunk(after)
     for chunk_id, (text, vector) in new.items():
         if not chunk_id.startswith(EDITED):

@@ -24,7 +24,7 @@ def index_copy(built, tmp_path) -> Path:
 def test_round_trip_offsets_are_exact(built, embedder, settings):
     index = open_index(built[1], embedder.info, chunking_of(settings))
     assert len(index.documents) == 5
-    assert index.vectors.ntotal == len(index.chunks) > 5
+    assert index.chunk_index.ntotal == len(index.chunks) > 5
     for chunk in index.chunks:
         doc = index.documents[chunk.doc_id]
         assert doc.text[chunk.start : chunk.end] == chunk.text and chunk.text.strip() == chunk.text
@@ -36,7 +36,8 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
     manifest = index.manifest
     assert manifest["model"]["name"] == "e5-small-v2" and manifest["model"]["dim"] == 384
     assert manifest["counts"] == {"documents": 5, "chunks": len(index.chunks),
-                                  "sentences": sum(len(s) for s in index.sentences.values())}
+                                  "sentences": len(index.sentence_rows)}
+    assert index.sentence_index.ntotal == len(index.sentence_rows) == sum(map(len, index.sentences.values()))
     assert manifest["chunking"]["chunk_tokens"] == settings.chunk_tokens
     assert {"faiss-cpu", "numpy", "onnxruntime"} <= set(manifest["versions"])
 
@@ -44,9 +45,15 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
 def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
     import numpy as np
 
+    from assistant.indexing import passage_text
+
     index = open_index(built[1], embedder.info, chunking_of(settings))
-    again = embedder.encode_documents([c.text for c in index.chunks[:4]])
-    np.testing.assert_allclose(np.asarray(index.embeddings()[:4]), again, atol=1e-5)
+    chunks = index.chunks[:3]
+    again = embedder.encode_documents([passage_text(index.documents[c.doc_id], c.text) for c in chunks])
+    np.testing.assert_allclose(index.chunk_vectors([0, 1, 2]), again, atol=1e-5)
+    sentences = index.sentence_rows[:3]
+    np.testing.assert_allclose(index.sentence_vectors([0, 1, 2]),
+                               embedder.encode_documents([s.text for s in sentences]), atol=1e-5)
 
 
 def _break(index_dir: Path, how: str) -> None:
@@ -54,8 +61,8 @@ def _break(index_dir: Path, how: str) -> None:
     manifest_path = gen / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     if how == "truncated faiss":
-        data = (gen / "vectors.faiss").read_bytes()
-        (gen / "vectors.faiss").write_bytes(data[: len(data) // 2])
+        data = (gen / "chunks.faiss").read_bytes()
+        (gen / "chunks.faiss").write_bytes(data[: len(data) // 2])
     elif how == "edited jsonl":
         text = (gen / "documents.jsonl").read_text()
         (gen / "documents.jsonl").write_text(text.replace("Kerry", "Kerri", 1))
@@ -126,7 +133,7 @@ def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(index_copy, embe
 
     crashed = index_copy / ".tmp-gen-1-abc"
     crashed.mkdir()
-    (crashed / "vectors.faiss").write_bytes(b"half written")
+    (crashed / "chunks.faiss").write_bytes(b"half written")
     before = open_index(index_copy, embedder.info, chunking_of(settings))
     assert len(before.chunks) > 0
     (corpus_copy / "000_2925cdf53f121f79.txt").unlink()
