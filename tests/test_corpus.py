@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Skipped, learn_boilerplate, parse_article, parse_date, read_corpus
+from assistant.cleaning import learn_boilerplate
+from assistant.corpus import Skipped, parse_article, read_corpus
 from assistant.errors import ArticleError, CorpusError
+from assistant.formats import parse_date
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 ID0, ID1, ID2, ID3, ID4 = sorted(p.name for p in CORPUS.glob("*.txt"))
