@@ -25,6 +25,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="override a setting (see assistant/settings.py); repeatable")
 
 
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD", help="articles published on or after")
+    parser.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="articles published on or before")
+    parser.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Offline, cited question answering over news articles.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,16 +45,30 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query")
     search.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
     search.add_argument("--mode", choices=("dense", "lexical", "hybrid", "rerank"))
-    search.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD")
-    search.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD")
-    search.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
+    _filters(search)
     search.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    ask = commands.add_parser("ask", help="answer a question with cited sentences from the articles")
+    _common(ask)
+    ask.add_argument("question")
+    ask.add_argument("--history", action="append", default=[], metavar="TURN",
+                     help="an earlier question of the conversation (repeatable, oldest first)")
+    _filters(ask)
+    ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+
+    chat = commands.add_parser("chat", help="an interactive conversation (follow-up questions work; /clear, /quit)")
+    _common(chat)
 
     evaluate = commands.add_parser("eval", help="score retrieval on the question set")
     _common(evaluate)
     evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
     evaluate.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
     evaluate.add_argument("--models", nargs="+", help="embedders to compare (default: e5-small-v2 all-MiniLM-L6-v2)")
+    external = commands.add_parser("external", help="score on public data: TrecQA, WikiQA, SQuAD (slow: minutes)")
+    _common(external)
+    external.add_argument("--data", type=Path, help="the shared data folder (default: ../shared/data beside the project)")
+    external.add_argument("--answers", type=int, default=300, help="SQuAD questions answered with ask (default 300)")
+    external.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
     return parser
 
 
@@ -155,6 +175,72 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_answer(answer) -> str:
+    """An Answer as plain text: the answer, its citations with dates, and what was searched."""
+    from . import prompts
+
+    lines = [answer.text, ""]
+    for c in answer.citations:
+        lines.append(prompts.render("citation", number=c.number, title=c.title or c.doc_id,
+                                    publication=c.publication or c.doc_id,
+                                    date=c.date or prompts.render("date_unknown")))
+        lines.append(f"    “{c.text}” ({c.doc_id}, chars {c.start}–{c.end})")
+        lines.extend(f"    {note}" for note in c.date_notes)
+    if answer.query != answer.question:
+        lines.append(prompts.render("followup_note", query=answer.query))
+    return "\n".join(lines).rstrip()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    answer = assistant.ask(args.question, args.history, date_from=args.date_from, date_to=args.date_to,
+                           sources=args.source)
+    print(json.dumps(asdict(answer), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from . import prompts
+    from .pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    print(greeting(assistant))
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            return 0
+        if question in ("/quit", "/exit"):
+            return 0
+        if question == "/clear":
+            history.clear()
+            continue
+        if not question:
+            print(prompts.render("no_question"))
+            continue
+        try:
+            print(format_answer(assistant.ask(question, history)))
+        except AssistantError as exc:  # one bad question must not end the conversation
+            print(f"error: {exc}")
+            continue
+        history.append(question)
+
+
+def greeting(assistant) -> str:
+    from . import prompts
+
+    docs = assistant.retriever.index.documents.values()
+    dates = sorted(d.date for d in docs if d.date)
+    if dates:
+        return prompts.render("greeting", count=len(docs), first=dates[0], last=dates[-1])
+    return prompts.render("greeting_undated", count=len(docs))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .eval_report import run_eval
     from .pipeline import PROJECT_DIR
@@ -169,9 +255,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_external(args: argparse.Namespace) -> int:
+    from .external import run_external
+    from .pipeline import PROJECT_DIR
+
+    data = args.data or PROJECT_DIR.parent / "shared" / "data"
+    if not (data / "squad").is_dir():
+        raise AssistantError(f"no shared data in {data}; pass --data DIR (the folder with squad/, trecqa/, wikiqa/)")
+    results = run_external(data, _settings(args), args.answers)
+    print(json.dumps(results, indent=2))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"index": cmd_index, "search": cmd_search, "eval": cmd_eval}[args.command]
+    handler = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat,
+               "eval": cmd_eval, "external": cmd_external}[args.command]
     try:
         return handler(args)
     except AssistantError as exc:

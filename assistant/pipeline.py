@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
+from .answer import ask
 from .embedding import Embedder, load_embedder
 from .indexing import BuildReport, update_index
 from .retrieval import Filters, Retriever
 from .settings import Settings, load_settings
 from .store import Chunking, Index, open_index
 from .threads import limit_openmp, model_threads
-from .types import Passage
+from .types import Answer, Passage
 
 #: The checkout this package lives in (installed editable by ``make``); NEWSDESK_HOME overrides.
 PROJECT_DIR = Path(os.environ.get("NEWSDESK_HOME") or Path(__file__).resolve().parent.parent)
@@ -104,6 +105,22 @@ class Assistant:
     ) -> list[Passage]:
         """The ``k`` best passages for ``query``, each with its text, score and provenance."""
         return self.retriever.search(query, k, mode, Filters(date_from, date_to, tuple(sources)))
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        date_from: str = "",
+        date_to: str = "",
+        sources: tuple[str, ...] | list[str] = (),
+    ) -> Answer:
+        """An extractive, cited answer, or an abstention naming what the corpus holds nearest.
+
+        ``history`` is the earlier user turns of the conversation, oldest first.
+        """
+        return ask(self.retriever, self.settings, question, history or (),
+                   Filters(date_from, date_to, tuple(sources)))
 
     def reload(self) -> Assistant:
         """Update the index from the corpus folder and return an assistant serving it."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .errors import QueryError
@@ -157,12 +158,43 @@ class Retriever:
         self._reranker: CrossEncoder | None = None
         self._lexical = Lexical([passage_text(index.documents[c.doc_id], c.text) for c in index.chunks])
         self._sentence_chunks = sentence_chunks(index)
+        self._chunk_rows = {c.chunk_id: row for row, c in enumerate(index.chunks)}
+        self._first_sentence_row: dict[str, int] = {}
+        for row, sentence in enumerate(index.sentence_rows):
+            self._first_sentence_row.setdefault(sentence.doc_id, row)
+        self.query_vector = lru_cache(maxsize=256)(self._encode_query)
 
     @property
     def reranker(self) -> CrossEncoder:
         if self._reranker is None:
             self._reranker = self._reranker_factory()
         return self._reranker
+
+    def _encode_query(self, query: str) -> np.ndarray:
+        """A query's vector; cached, since a question is searched and then answered."""
+        return self._embedder.encode_queries([query])[0]
+
+    def documents_mentioning(self, term: str) -> list[str]:
+        """Ids of the articles whose text has ``term`` (as BM25 indexes it: stemmed, any case), most first."""
+        scores = self._lexical.scores(term)
+        return list(dict.fromkeys(self.index.chunks[r].doc_id for r in top_rows(scores, len(scores), scores > 0)))
+
+    def sentence_row(self, doc_id: str, index: int) -> int:
+        return self._first_sentence_row[doc_id] + index
+
+    def sentence_rows_near(self, passages: Sequence[Passage], neighbours: int) -> dict[int, float]:
+        """Sentence rows inside the passages, and ``neighbours`` either side, each with the rank of
+        the best passage holding it (0 for the top passage; a neighbour counts half a rank lower)."""
+        ranks: dict[int, float] = {}
+        for rank, passage in enumerate(passages):
+            chunk = self.index.chunks[self._chunk_rows[passage.chunk_id]]
+            sentences = self.index.sentences[chunk.doc_id]
+            inside = [s.index for s in sentences if s.start < chunk.end and chunk.start < s.end]
+            low, high = max(0, inside[0] - neighbours), min(len(sentences) - 1, inside[-1] + neighbours)
+            for i in range(low, high + 1):
+                row = self.sentence_row(chunk.doc_id, i)
+                ranks[row] = min(ranks.get(row, float("inf")), rank + (0 if i in inside else 0.5))
+        return ranks
 
     def search(self, query: str, k: int | None = None, mode: str | None = None,
                filters: Filters = Filters()) -> list[Passage]:
@@ -181,7 +213,7 @@ class Retriever:
             lexical = self._lexical.scores(query)
             ranked = [(r, float(lexical[r])) for r in top_rows(lexical, pool, chunk_mask)]
         else:
-            vector = self._embedder.encode_queries([query])[0]
+            vector = self.query_vector(query)
             if mode == "dense":
                 ranked = _search(self.index.chunk_index, vector, pool, chunk_mask)
             else:

@@ -36,6 +36,15 @@ class Settings:
     lexical_weight: float = 0.4  # hybrid: BM25
     rrf_k: int = 60
     rerank_top: int = 10  # hybrid candidates the cross-encoder rescores
+    # Answers (see answer.py and README "Answers").
+    answer_passages: int = 5  # passages whose sentences are candidates
+    answer_neighbours: int = 1  # sentences either side of a passage also considered
+    answer_candidates: int = 8  # best-by-cosine candidates the cross-encoder scores
+    max_sentences: int = 3
+    max_words: int = 120
+    passage_prior: float = 2.0  # logits taken off per rank of the passage a sentence comes from
+    redundancy: float = 0.93  # skip a sentence this close (cosine) to one already chosen
+    abstain_below: float = -3.1  # score (logit less passage prior); calibrated on the question set (README)
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000
@@ -46,8 +55,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise SettingsError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
-        for name in ("chunk_tokens", "k", "candidates", "rrf_k", "rerank_top",
-                     "max_article_bytes", "max_query_chars"):
+        for name in ("chunk_tokens", "k", "candidates", "rrf_k", "rerank_top", "answer_passages",
+                     "answer_candidates", "max_sentences", "max_words", "max_article_bytes", "max_query_chars"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0 <= self.overlap_tokens < self.chunk_tokens:

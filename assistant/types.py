@@ -80,3 +80,52 @@ class Passage:
     date: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited run of consecutive sentences of one article.
+
+    ``text == document.text[start:end]`` exactly: what the reader sees quoted is
+    what the article says.  ``date`` is the article's date ("" when unknown);
+    ``date_notes`` resolve relative dates in the text ("Thursday" -> a day) when
+    the article's date is known.
+    """
+
+    number: int
+    doc_id: str
+    title: str
+    publication: str
+    date: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[int, ...]  # sentence indexes within the document
+    date_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """A sentence of the answer: verbatim from ``doc_id`` at ``start:end``."""
+
+    text: str
+    doc_id: str
+    index: int  # sentence index within the document
+    start: int
+    end: int
+    citations: tuple[int, ...]  # citation numbers; more than one when sources agree
+    score: float | None  # cross-encoder logit; None for a sentence quoted only as context for the next
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    query: str  # what was searched: the question, resolved against the conversation
+    text: str  # what the reader sees: sentences with [n] markers
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[Citation, ...]
+    abstained: bool
+    reason: str  # why it abstained, or ""
+    passages: tuple[Passage, ...]  # what was considered
+    best_score: float | None = None  # best candidate's cross-encoder logit (what abstention compares)
+    disagreement: bool = False  # sources give different accounts, shown grouped

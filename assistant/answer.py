@@ -1,0 +1,259 @@
+"""Extractive answers: choose article sentences that answer, cite each one, or abstain.
+
+1. Search the (follow-up resolved) question with hybrid retrieval.
+2. Candidates: the sentences of the top passages and their neighbours.
+3. Prefilter by the cosine of the stored sentence vectors to the query (free:
+   computed at index time), then score the best few with the cross-encoder,
+   which reads question and sentence together (TrecQA MAP 0.886 against 0.833
+   for cosine; see README): spent only where it counts, since it costs ~10 ms
+   a sentence on this CPU.
+   Each score also carries the rank of the passage the sentence came from.
+4. Abstain when the best score is below ``abstain_below``, or when the question's
+   names and numbers appear nowhere in the corpus.
+5. Select by maximal marginal relevance up to the sentence and word budget; a
+   sentence that leans on its predecessor ("Worse, they…", "This follows…")
+   brings it along, or is dropped when the budget cannot hold both.
+6. A sentence another article says almost word for word is said once and
+   cites both.  Sentences attributed to different sides of a story are shown
+   grouped by side (accounts.py).  Otherwise: by source, then position.
+Every sentence is sliced from its article by offsets, so quotes are verbatim
+and citations correct by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from . import prompts
+from .accounts import side_of
+from .dates import resolve_relative_dates
+from .followup import entities, resolve
+from .retrieval import Filters, check_query
+from .settings import Settings
+from .types import Answer, AnswerSentence, Citation, Document, Passage, Sentence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .retrieval import Retriever
+
+#: Openings that make a sentence lean on the one before it.
+DEPENDENT = re.compile(
+    r"^[\W]*(?:worse|this|that|these|those|it|its|he|she|they|them|his|her|their|but|and|also|"
+    r"however|still|meanwhile|likewise|such|rather|then|so|yet|instead|moreover|even so|as a result|"
+    r"in another|on the other hand|the same)\b",
+    re.IGNORECASE,
+)
+SAME_COSINE = 0.95  # two sentences say the same thing when their vectors are this close
+SAME_WORDS = 0.6  # ... and this share of the shorter one's words is in the other
+_WORDS = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Scored:
+    row: int  # sentence row in the index
+    sentence: Sentence
+    cosine: float
+    score: float  # cross-encoder logit
+
+
+def ask(retriever: Retriever, settings: Settings, question: str, history: Sequence[str] = (),
+        filters: Filters = Filters()) -> Answer:
+    """Answer ``question`` (after the user turns ``history``) from the indexed articles."""
+    question = check_query(question, settings.max_query_chars)
+    query = resolve(question, [h for h in history if h and h.strip()])
+    passages = tuple(retriever.search(query, settings.answer_passages, "hybrid", filters))
+    if not passages:
+        return _abstain(retriever, question, query, passages, "no article passes the filters")
+    names = entities(query)
+    if names and not any(retriever.documents_mentioning(n) for n in names):
+        return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(names)}")
+    scored = _score(retriever, settings, query, passages)
+    best = scored[0]
+    if best.score < settings.abstain_below:
+        return _abstain(retriever, question, query, passages,
+                        f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
+                        best.score)
+    chosen = _select(retriever, settings, scored)
+    agreeing = _agreeing(retriever, chosen, scored)
+    scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
+    return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
+
+
+def _score(retriever: Retriever, settings: Settings, query: str, passages: Sequence[Passage]) -> list[Scored]:
+    """Candidates with cosine and scores, best first.
+
+    A score is the cross-encoder logit less ``passage_prior`` per rank of the best
+    passage holding the sentence: the cross-encoder reads one sentence, retrieval
+    read the whole passage, and both know something (measured: +0.07 fact coverage).
+    """
+    index = retriever.index
+    ranks = retriever.sentence_rows_near(passages, settings.answer_neighbours)
+    rows = list(ranks)
+    cosines = index.sentence_vectors(rows) @ retriever.query_vector(query)
+    top = sorted(range(len(rows)), key=lambda i: -float(cosines[i]))[: settings.answer_candidates]
+    sentences = [index.sentence_rows[rows[i]] for i in top]
+    logits = retriever.reranker.score(query, [_in_context(index, s) for s in sentences])
+    scored = [Scored(rows[i], s, float(cosines[i]), float(v) - settings.passage_prior * ranks[rows[i]])
+              for i, s, v in zip(top, sentences, logits)]
+    return sorted(scored, key=lambda c: -c.score)
+
+
+def _in_context(index, sentence: Sentence) -> str:
+    """What the cross-encoder reads: a sentence that leans on its predecessor is read with it,
+    since "Worse, they would only meet Kerry by video call" means nothing alone."""
+    if sentence.index and DEPENDENT.match(sentence.text):
+        return f"{index.sentences[sentence.doc_id][sentence.index - 1].text} {sentence.text}"
+    return sentence.text
+
+
+def _words(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def _select(retriever: Retriever, settings: Settings, scored: list[Scored]) -> list[Sentence]:
+    """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
+    redundancy cut: e5 cosines of any two sentences on one topic sit near 0.8, so a graded
+    penalty mostly reshuffles noise), with predecessors of dependent sentences."""
+    relevant = [c for c in scored if c.score >= settings.abstain_below]
+    vectors = retriever.index.sentence_vectors([c.row for c in relevant])
+    chosen: list[Sentence] = []
+    picked: list[int] = []
+    words = 0
+    for i, candidate in enumerate(relevant):
+        if len(chosen) >= settings.max_sentences:
+            break
+        sentence = candidate.sentence
+        if any((s.doc_id, s.index) == (sentence.doc_id, sentence.index) for s in chosen):
+            continue
+        if picked and float((vectors[picked] @ vectors[i]).max()) >= settings.redundancy:
+            continue
+        needed = [sentence]
+        if DEPENDENT.match(sentence.text) and sentence.index > 0:
+            before = retriever.index.sentences[sentence.doc_id][sentence.index - 1]
+            if not any((s.doc_id, s.index) == (before.doc_id, before.index) for s in chosen):
+                needed.insert(0, before)
+        cost = sum(_words(s.text) for s in needed)
+        if len(chosen) + len(needed) > settings.max_sentences or (chosen and words + cost > settings.max_words):
+            continue  # would not fit with what it leans on: drop it, keep looking
+        chosen.extend(needed)
+        picked.append(i)
+        words += cost
+    return chosen
+
+
+def _agreeing(retriever: Retriever, chosen: list[Sentence], scored: list[Scored]) -> dict[tuple[str, int], list[Sentence]]:
+    """Sentences of *other* articles that say the same as a chosen one (to cite, not repeat)."""
+    index = retriever.index
+    keys = [(s.doc_id, s.index) for s in chosen]
+    others = [c for c in scored if c.sentence.doc_id not in {d for d, _ in keys}]
+    if not others:
+        return {}
+    chosen_vectors = index.sentence_vectors([retriever.sentence_row(d, i) for d, i in keys])
+    other_vectors = index.sentence_vectors([c.row for c in others])
+    similarity = chosen_vectors @ other_vectors.T
+    agreeing = {}
+    for i, sentence in enumerate(chosen):
+        same = [others[j].sentence for j in range(len(others))
+                if similarity[i, j] >= SAME_COSINE and _word_overlap(sentence.text, others[j].sentence.text) >= SAME_WORDS]
+        if same:
+            agreeing[keys[i]] = same
+    return agreeing
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's words found in the other (case-folded)."""
+    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
+    return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
+
+
+def _runs(sentences: list[Sentence]) -> list[list[Sentence]]:
+    """Consecutive sentences of one article, grouped (a citation quotes a contiguous run)."""
+    runs: list[list[Sentence]] = []
+    for s in sentences:
+        if runs and runs[-1][-1].doc_id == s.doc_id and runs[-1][-1].index + 1 == s.index:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def _compose(documents: dict[str, Document], question: str, query: str, passages: tuple[Passage, ...],
+             chosen: list[Sentence], agreeing: dict[tuple[str, int], list[Sentence]],
+             scores: dict[tuple[str, int], float], best_score: float) -> Answer:
+    sides = {(s.doc_id, s.index): side_of(s.text) for s in chosen}
+    disagreement = len({v for v in sides.values() if v}) >= 2
+    doc_rank = {d: i for i, d in enumerate(dict.fromkeys(s.doc_id for s in chosen))}
+    if disagreement:
+        side_rank = {v: i for i, v in enumerate(dict.fromkeys(v for v in sides.values() if v))}
+        key = lambda s: (side_rank.get(sides[(s.doc_id, s.index)], len(side_rank)), doc_rank[s.doc_id], s.index)  # noqa: E731
+    else:
+        key = lambda s: (doc_rank[s.doc_id], s.index)  # noqa: E731
+    ordered = sorted(chosen, key=key)
+    citations: list[Citation] = []
+
+    def cite(run: list[Sentence]) -> int:
+        doc = documents[run[0].doc_id]
+        start, end = run[0].start, run[-1].end
+        for c in citations:
+            if (c.doc_id, c.start, c.end) == (doc.doc_id, start, end):
+                return c.number
+        notes = tuple(dict.fromkeys(n for s in run for n in resolve_relative_dates(s.text, doc.date)))
+        citations.append(Citation(len(citations) + 1, doc.doc_id, doc.title, doc.publication, doc.date,
+                                  doc.text[start:end], start, end, tuple(s.index for s in run), notes))
+        return len(citations)
+
+    answer_sentences: list[AnswerSentence] = []
+    blocks: list[tuple[str | None, str]] = []
+    for run in _runs(ordered):
+        numbers = [cite(run)]
+        for s in run:
+            numbers += [cite([other]) for other in agreeing.get((s.doc_id, s.index), [])]
+        numbers = list(dict.fromkeys(numbers))
+        for s in run:
+            answer_sentences.append(AnswerSentence(s.text, s.doc_id, s.index, s.start, s.end, tuple(numbers),
+                                                   scores.get((s.doc_id, s.index))))
+        marker = "".join(f"[{n}]" for n in numbers)
+        side = sides.get((run[0].doc_id, run[0].index)) if disagreement else None
+        blocks.append((side, " ".join(s.text for s in run) + f" {marker}"))
+    text = _layout(blocks, disagreement)
+    return Answer(question, query, text, tuple(answer_sentences), tuple(citations), False, "", passages,
+                  best_score, disagreement)
+
+
+def _layout(blocks: list[tuple[str | None, str]], disagreement: bool) -> str:
+    """Paragraphs of cited sentences; grouped under "According to …" when sides disagree."""
+    if not disagreement:
+        return "\n\n".join(text for _, text in blocks)
+    parts = [prompts.render("disagreement")]
+    current = object()
+    for side, text in blocks:
+        if side != current:
+            label = f"the {side} side" if side else "other reports"
+            parts.append(prompts.render("according_to", source=label) + " " + text)
+            current = side
+        else:
+            parts[-1] += " " + text
+    return "\n\n".join(parts)
+
+
+def _abstain(retriever: Retriever, question: str, query: str, passages: tuple[Passage, ...], reason: str,
+             best_score: float | None = None) -> Answer:
+    """Say the corpus does not answer, and name what it holds that comes nearest."""
+    documents = retriever.index.documents
+    lines = [prompts.render("abstain")]
+    found = {t: retriever.documents_mentioning(t) for t in entities(query)}
+    missing = [t for t, docs in found.items() if not docs]
+    for term, docs in found.items():
+        if docs and len(docs) < len(documents):
+            places = "; ".join(documents[d].label for d in docs[:3])
+            lines.append(prompts.render("abstain_mentions", term=term, places=places))
+            break
+    if missing:
+        lines.append(prompts.render("abstain_unmentioned", terms=", ".join(missing)))
+    if passages:
+        nearest = "; ".join(dict.fromkeys(documents[p.doc_id].label for p in passages[:2]))
+        lines.append(prompts.render("abstain_nearest", places=nearest))
+    return Answer(question, query, " ".join(lines), (), (), True, reason, passages, best_score)

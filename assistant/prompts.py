@@ -1,0 +1,75 @@
+"""User-facing wording, kept in ``prompts/`` so it can be edited without touching code.
+
+``prompts/templates.toml`` maps names to ``string.Template`` strings (``$name``
+placeholders); ``prompts/examples.txt`` holds example questions, one per line.
+The folder is the project's own (beside the ``assistant`` package) unless the
+``NEWSDESK_PROMPTS`` environment variable names another.
+
+Rendering is strict: an unknown template, a missing value or a value the
+template does not use raises SettingsError, so a typo can neither show "$count"
+to a reader nor silently drop a value.  Values are inserted as given; the page
+and the CLI escape as they render.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+
+from .errors import SettingsError
+
+ENV_VAR = "NEWSDESK_PROMPTS"
+
+
+def _folder() -> Path:
+    return Path(os.environ.get(ENV_VAR) or Path(__file__).resolve().parent.parent / "prompts")
+
+
+@lru_cache(maxsize=4)  # keyed by folder, so an override via NEWSDESK_PROMPTS is never served stale
+def _templates(folder: Path) -> dict[str, Template]:
+    path = folder / "templates.toml"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read templates {path}: {exc}; set {ENV_VAR} to a folder holding it") from exc
+    templates = {}
+    for name, text in raw.items():
+        if not isinstance(text, str) or not Template(text).is_valid():
+            raise SettingsError(f"template {name!r} in {path} must be a string with $name placeholders "
+                                f"(write $$ for a dollar sign), got {text!r}")
+        templates[name] = Template(text)
+    return templates
+
+
+@lru_cache(maxsize=4)
+def _examples(folder: Path) -> tuple[str, ...]:
+    path = folder / "examples.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read example questions {path}: {exc}") from exc
+    return tuple(line.strip() for line in lines if line.strip())
+
+
+def render(name: str, **values: object) -> str:
+    """The template ``name`` with ``values`` substituted; each placeholder needs exactly one value."""
+    templates = _templates(_folder())
+    if name not in templates:
+        raise SettingsError(f"no template {name!r} in {_folder()}; known: {', '.join(sorted(templates))}")
+    template = templates[name]
+    wanted = set(template.get_identifiers())
+    missing, extra = sorted(wanted - values.keys()), sorted(values.keys() - wanted)
+    if missing or extra:
+        problems = ([f"missing {', '.join('$' + v for v in missing)}"] if missing else []) + (
+            [f"unexpected {', '.join(extra)}"] if extra else [])
+        takes = ", ".join("$" + v for v in sorted(wanted)) or "no values"
+        raise SettingsError(f"template {name!r} takes {takes}: {'; '.join(problems)}")
+    return template.substitute(values)
+
+
+def examples() -> tuple[str, ...]:
+    """Example questions for the chat, one per non-blank line of ``prompts/examples.txt``."""
+    return _examples(_folder())

@@ -1,0 +1,106 @@
+"""Answers on the real index: verbatim, cited, budgeted, honest about what the corpus lacks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import ask
+from assistant.errors import QueryError
+from assistant.evaluation import load_questions
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def answers(assistant):
+    """Every question of the set, answered once (with its history), keyed by id."""
+    return {q.id: assistant.ask(q.question, list(q.history)) for q in load_questions(QUESTIONS)}
+
+
+def test_every_answer_sentence_is_verbatim_at_its_offsets(assistant, answers):
+    documents = assistant.retriever.index.documents
+    checked = 0
+    for answer in answers.values():
+        numbers = {c.number for c in answer.citations}
+        for sentence in answer.sentences:
+            assert documents[sentence.doc_id].text[sentence.start : sentence.end] == sentence.text
+            assert sentence.text in answer.text
+            assert sentence.citations and set(sentence.citations) <= numbers
+            checked += 1
+        for citation in answer.citations:
+            assert documents[citation.doc_id].text[citation.start : citation.end] == citation.text
+            assert f"[{citation.number}]" in answer.text
+    assert checked > 50
+
+
+def test_answers_stay_within_budget(assistant, answers):
+    budget = assistant.settings
+    for answer in answers.values():
+        assert len(answer.sentences) <= budget.max_sentences
+        words = sum(len(s.text.split()) for s in answer.sentences)
+        assert words <= budget.max_words or len(answer.sentences) == 1 or answer.sentences[0].score is None
+
+
+def test_kerry_question_quotes_the_snub(answers, assistant):
+    answer = assistant.ask("What did Kerry's China trip produce?")
+    assert not answer.abstained
+    assert "video call" in answer.text and "junior official" in answer.text
+    assert answer.citations[0].publication == "Axios"
+
+
+def test_dependent_sentence_brings_its_predecessor(assistant):
+    answer = assistant.ask("What did Kerry's China trip produce?")
+    quoted = [s.text for s in answer.sentences]
+    worse = next(i for i, s in enumerate(quoted) if s.startswith("Worse,"))
+    assert worse > 0 and "Kerry visited China" in quoted[worse - 1]
+
+
+def test_unanswerable_question_abstains_and_names_what_is_missing(assistant):
+    answer = assistant.ask("What did Janet Yellen discuss with Liu He?")
+    assert answer.abstained and not answer.sentences and not answer.citations
+    assert "Yellen" in answer.text and answer.reason
+
+
+def test_abstention_names_where_a_known_entity_appears(assistant):
+    strict = replace(assistant.settings, abstain_below=100.0)
+    answer = ask(assistant.retriever, strict, "What did Kerry pledge on coal emissions?")
+    assert answer.abstained
+    assert "mention Kerry only in" in answer.text
+
+
+def test_follow_up_is_resolved_and_shown(assistant):
+    answer = assistant.ask("How long did it last?", ["Tell me about Biden's September call with Xi."])
+    assert answer.query != answer.question and "Biden" in answer.query and "Xi" in answer.query
+
+
+def test_self_contained_question_ignores_history(assistant):
+    answer = assistant.ask("Who represented China at the Anchorage talks?", ["What did Kerry's China trip produce?"])
+    assert answer.query == "Who represented China at the Anchorage talks?"
+
+
+def test_relative_dates_are_resolved_against_the_article_date(assistant):
+    answer = assistant.ask("When did Biden and Xi hold their second call?")
+    notes = [n for c in answer.citations for n in c.date_notes]
+    assert any("Thursday night" in n and "2021-09-09" in n for n in notes), notes
+
+
+def test_sides_that_disagree_are_grouped(assistant):
+    answer = assistant.ask("What did the Chinese readout say the two sides agreed, and what did the US readout say?")
+    assert answer.disagreement
+    assert "According to the Chinese side:" in answer.text and "According to the US side:" in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 5000])
+def test_bad_questions_are_refused(assistant, question):
+    with pytest.raises(QueryError):
+        assistant.ask(question)
+
+
+def test_filters_apply_to_answers(assistant):
+    answer = assistant.ask("What did Kerry's China trip produce?", sources=["Axios"])
+    assert {c.publication for c in answer.citations} == {"Axios"}
+    nothing = assistant.ask("What did Kerry's China trip produce?", date_to="1990-01-01")
+    assert nothing.abstained and "filters" in nothing.reason
