@@ -42,6 +42,7 @@ def run_eval(corpus_dir: Path, questions_file: Path, settings: Settings,
                 return [p.text for p in assistant.search(query, k, mode=mode)]
 
             for mode in MODES:
+                assistant.retriever.query_vector.cache_clear()  # time each mode's own encoding
                 started = time.perf_counter()
                 scores = evaluate_retrieval(search, questions, mode)
                 per_query_ms = (time.perf_counter() - started) * 1000 / max(1, len(scores.ranks))
