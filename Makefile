@@ -23,6 +23,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The browser tests drive Debian's Chromium (browsers cannot be downloaded here).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "error: install Debian's chromium first: sudo apt-get install -y chromium"; exit 1; fi
+
 index: $(VENV)/.installed
 	$(BIN)/assistant index
 
@@ -30,7 +35,7 @@ run: index
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test /usr/bin/chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 

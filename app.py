@@ -1,65 +1,197 @@
-"""Newsdesk web page (Gradio).  Thin: builds the assistant once and formats what it returns.
+"""Newsdesk web chat (Gradio).  Thin: builds the assistant once, wires events, renders answers.
 
 Listens on 127.0.0.1 unless told otherwise; binding any other address requires
-``--auth user:password`` (or the explicit ``--insecure-no-auth``).  Every piece of
-article or user text is HTML-escaped before it reaches the page.
+``--auth user:password`` (or the explicit ``--insecure-no-auth``).  Article and
+user text is escaped by ``assistant.render`` before it reaches the page.
+Feedback goes to ``feedback.jsonl`` in the project folder (``--feedback PATH``).
 """
 
-from __future__ import annotations
-
 import argparse
-import html
 import sys
+import threading
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from assistant import Assistant, AssistantError
-from assistant.types import Passage
+from assistant import prompts, render
+from assistant.pipeline import PROJECT_DIR
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+SCROLL_TO_CITED = "() => { document.getElementById('nd-cited')?.scrollIntoView({block: 'center'}); }"
+CSS = """
+.nd-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin-bottom: 10px; }
+.nd-cite { font-weight: 600; margin-bottom: 4px; }
+.nd-passage mark, #nd-article mark { background: #ffe58f; color: inherit; padding: 0 2px; }
+.nd-sides { display: flex; gap: 12px; } .nd-side { flex: 1; min-width: 0; }
+.nd-muted { opacity: 0.7; font-size: 0.9em; }
+#nd-article-box { overflow-y: auto; }
+"""
 
 
-def render_passages(query: str, passages: list[Passage]) -> str:
-    """Passages as escaped HTML cards with their citation (title, publication, date, offsets)."""
-    if not passages:
-        return "<p>No passage matches.</p>"
-    cards = [f"<p class='nd-query'>Passages for <q>{html.escape(query)}</q></p>"]
-    for rank, p in enumerate(passages, start=1):
-        meta = " · ".join(html.escape(x) for x in (p.source, p.date or "date unknown") if x)
-        cards.append(
-            "<div class='nd-passage'>"
-            f"<div class='nd-cite'>[{rank}] <b>{html.escape(p.title or p.doc_id)}</b> — {meta}"
-            f" <small>({html.escape(p.doc_id)}, chars {p.start}–{p.end})</small></div>"
-            f"<blockquote>{html.escape(p.text)}</blockquote></div>"
-        )
-    return "\n".join(cards)
+class Shared:
+    """The one assistant all sessions use; uploads swap in an updated one under a lock."""
+
+    def __init__(self, assistant: Assistant, feedback: Path) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.lock = threading.Lock()
+
+    def status(self) -> str:
+        from assistant.cli import greeting
+
+        return greeting(self.assistant)
+
+    def corpus_table(self) -> list[list[Any]]:
+        index = self.assistant.retriever.index
+        chunks: dict[str, int] = {}
+        for c in index.chunks:
+            chunks[c.doc_id] = chunks.get(c.doc_id, 0) + 1
+        return render.corpus_rows(index.documents.values(), {d: len(s) for d, s in index.sentences.items()}, chunks)
+
+    def publications(self) -> list[str]:
+        return sorted({d.publication for d in self.assistant.retriever.index.documents.values() if d.publication})
 
 
-def build_app(assistant: Assistant):
+def build_app(shared: Shared):
     import gradio as gr
 
-    def search(query: str) -> str:
+    def respond(question: str, chat: list, history: list[str], answers: list, date_from: str, date_to: str,
+                sources: list[str]):
+        question = (question or "").strip()
+        if not question:
+            gr.Warning(prompts.render("no_question"))
+            return gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update()
         try:
-            return render_passages(query, assistant.search(query, assistant.settings.k))
+            answer = shared.assistant.ask(question, history, date_from=(date_from or "").strip(),
+                                          date_to=(date_to or "").strip(), sources=sources or [])
         except AssistantError as exc:
-            return f"<p class='nd-error'>{html.escape(str(exc))}</p>"
+            gr.Warning(str(exc))
+            return gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update()
+        chat = [*chat, {"role": "user", "content": render.escape_markdown(question)},
+                {"role": "assistant", "content": render.answer_markdown(answer)}]
+        documents = shared.assistant.retriever.index.documents
+        choices = [(f"[{c.number}] {c.title or c.doc_id}", c.number) for c in answer.citations]
+        return ("", chat, [*history, question], [*answers, answer], render.sources_html(answer, documents),
+                gr.update(choices=choices, value=None), "")
 
-    docs = assistant.retriever.index.documents
+    def open_article(number: int | None, answers: list) -> str:
+        if not answers or number is None:
+            return ""
+        citation = next((c for c in answers[-1].citations if c.number == number), None)
+        if citation is None:
+            return ""
+        doc = shared.assistant.retriever.index.documents.get(citation.doc_id)
+        return render.article_html(doc, citation.start, citation.end) if doc else ""
+
+    def clear():
+        return [], [], [], render.sources_html(None, {}), gr.update(choices=[], value=None), ""
+
+    def feedback(data: gr.LikeData, comment: str, answers: list, history: list[str]):
+        from assistant.feedback import record_feedback
+
+        turn = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        position = turn // 2  # user and assistant messages alternate
+        if position >= len(answers):
+            return comment
+        record_feedback(shared.feedback, question=history[position], answer=answers[position],
+                        verdict="up" if data.liked else "down", comment=comment or "",
+                        history=history[:position])
+        gr.Info("Thank you: feedback saved.")
+        return ""
+
+    def upload(files: list | None):
+        from assistant.uploads import store_upload
+
+        messages = []
+        stored = False
+        for file in files or []:
+            path = Path(file if isinstance(file, str) else file.name)
+            try:
+                written = store_upload(shared.assistant.corpus_dir, path.name, path.read_bytes(),
+                                       max_bytes=shared.assistant.settings.max_article_bytes)
+                messages.append(f"✓ {render.escape_markdown(path.name)} added as `{written.name}`")
+                stored = True
+            except AssistantError as exc:  # its message names the file and the problem
+                messages.append(f"✗ {render.escape_markdown(str(exc))}")
+        if stored:
+            with shared.lock:
+                try:
+                    shared.assistant = shared.assistant.reload()
+                except AssistantError as exc:
+                    messages.append(f"✗ indexing failed, the previous index is still served: "
+                                    f"{render.escape_markdown(str(exc))}")
+        return ("\n\n".join(messages) or "No file chosen.", shared.corpus_table(), shared.status(),
+                gr.update(choices=shared.publications()))
+
+    def ask(question: str, history: list[str] | None = None, date_from: str = "", date_to: str = "",
+            sources: list[str] | None = None) -> dict:
+        """Answer a question with cited sentences; history holds earlier questions, oldest first."""
+        answer = shared.assistant.ask(question, history or [], date_from=date_from, date_to=date_to,
+                                      sources=sources or [])
+        result = asdict(answer)
+        result.pop("passages")
+        return result
+
     with gr.Blocks(title="Newsdesk") as app:
-        gr.Markdown(f"# Newsdesk\nSearch {len(docs)} indexed articles; every passage is cited.")
-        query = gr.Textbox(label="Question", placeholder="What did Kerry's China trip produce?")
-        button = gr.Button("Search", variant="primary")
-        results = gr.HTML()
-        button.click(search, query, results, api_name="search")
-        query.submit(search, query, results, api_name=False)
+        gr.Markdown("# Newsdesk")
+        status = gr.Markdown(shared.status(), elem_id="nd-status")
+        history = gr.State([])
+        answers = gr.State([])
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Conversation", height=480, elem_id="nd-chat", allow_tags=False,
+                                      feedback_options=("Like", "Dislike"))
+                    with gr.Row():
+                        question = gr.Textbox(label="Question", placeholder=prompts.examples()[0], scale=5,
+                                              elem_id="nd-question")
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask")
+                    gr.Examples([[q] for q in prompts.examples()], inputs=question, label="Examples")
+                    with gr.Row():
+                        comment = gr.Textbox(label="Comment on an answer (optional), then press its thumbs up or down",
+                                             scale=4)
+                        clear_button = gr.Button("Clear conversation", scale=1, elem_id="nd-clear")
+                    with gr.Accordion("Filters", open=False):
+                        with gr.Row():
+                            date_from = gr.Textbox(label="From (YYYY-MM-DD)")
+                            date_to = gr.Textbox(label="To (YYYY-MM-DD)")
+                        sources = gr.CheckboxGroup(shared.publications(), label="Publications (none = all)")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Sources")
+                    sources_panel = gr.HTML(render.sources_html(None, {}), elem_id="nd-sources")
+                    pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
+                    article = gr.HTML(elem_id="nd-article-box", max_height=460)
+        with gr.Tab("Corpus"):
+            table = gr.Dataframe(shared.corpus_table(), headers=["title", "publication", "date", "sentences",
+                                                                 "chunks", "file"], interactive=False,
+                                 elem_id="nd-corpus")
+            files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
+                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="nd-upload")
+            upload_status = gr.Markdown(elem_id="nd-upload-status")
+
+        ask_inputs = [question, chat, history, answers, date_from, date_to, sources]
+        ask_outputs = [question, chat, history, answers, sources_panel, pick, article]
+        send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
+        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+        pick.change(open_article, [pick, answers], article, api_visibility="private").then(
+            None, None, None, js=SCROLL_TO_CITED)
+        clear_button.click(clear, None, [chat, history, answers, sources_panel, pick, article],
+                           api_visibility="private")
+        chat.like(feedback, [comment, answers, history], comment, api_visibility="private")
+        files.upload(upload, files, [upload_status, table, status, sources], api_name="upload")
+        gr.api(ask, api_name="ask")
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the Newsdesk page.")
+    parser = argparse.ArgumentParser(description="Serve the Newsdesk chat.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--index", type=Path)
+    parser.add_argument("--feedback", type=Path, default=PROJECT_DIR / "feedback.jsonl",
+                        help="where thumbs up/down are appended (default: feedback.jsonl in the project)")
     parser.add_argument("--auth", metavar="USER:PASSWORD", help="required to bind beyond loopback")
     parser.add_argument("--insecure-no-auth", action="store_true",
                         help="bind beyond loopback without a password (you accept the risk)")
@@ -77,8 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    build_app(assistant).queue().launch(server_name=args.host, server_port=args.port, auth=auth,
-                                        show_error=False)
+    app = build_app(Shared(assistant, args.feedback))
+    app.queue(default_concurrency_limit=4).launch(
+        server_name=args.host, server_port=args.port, auth=auth, show_error=False, css=CSS,
+        max_file_size=assistant.settings.max_article_bytes)
     return 0
 
 

@@ -1,0 +1,51 @@
+"""Rendering for the page: text is always shown as text, marks land on the cited span."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.render import answer_markdown, article_html, escape_markdown, highlighted
+from assistant.types import Answer, Citation, Document
+
+
+def test_markdown_escaping_neutralises_html_and_syntax():
+    out = escape_markdown("<script>alert(1)</script> *bold* [link](x) # h")
+    assert "<" not in out and "&lt;script&gt;" in out
+    assert r"\*bold\*" in out and r"\[link\]\(x\)" in out
+
+
+@given(st.text(), st.integers(0, 50), st.integers(0, 50))
+def test_highlight_keeps_every_character_and_never_leaks_markup(text, a, b):
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    out = highlighted(text, start, end, "x")
+    assert "<script" not in out.replace("&lt;script", "")
+    plain = out.replace("<p>", "").replace("</p>", "\n\n").replace("<mark id='x'>", "").replace("<mark>", "")
+    plain = plain.replace("</mark>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    plain = plain.replace("&#x27;", "'").replace("&amp;", "&")
+    assert plain[:-2] == text
+
+
+def _answer(**changes) -> Answer:
+    doc_text = "Alpha said <b>hi</b>.\n\nBeta agreed."
+    citation = Citation(1, "d.txt", "T", "P", "", doc_text[:21], 0, 21, (0,))
+    base = dict(question="q?", query="q?", text=doc_text[:21] + " [1]", sentences=(), citations=(citation,),
+                abstained=False, reason="", passages=())
+    return Answer(**{**base, **changes})
+
+
+def test_answer_markdown_keeps_markers_and_escapes_text():
+    out = answer_markdown(_answer())
+    assert out.endswith("[1]") and "&lt;b&gt;" in out and "<b>" not in out
+
+
+def test_abstention_is_quoted_and_followup_query_shown():
+    out = answer_markdown(_answer(abstained=True, citations=(), text="The articles do not answer this.",
+                                  query="q? Kerry"))
+    assert out.startswith("> ") and "Searched for: q? Kerry" in out.replace("\\", "")
+
+
+def test_article_marks_the_cited_span_across_paragraphs():
+    doc = Document("d.txt", "T", "P", "", "", "One.\n\nTwo <i>x</i>.\n\nThree.", "h")
+    out = article_html(doc, 0, 14)
+    assert out.count("<mark") == 2 and "id='nd-cited'" in out and "&lt;i&gt;" in out
