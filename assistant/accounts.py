@@ -28,11 +28,28 @@ _ATTRIBUTION = re.compile(
 _WORD = re.compile(r"[\w.’'-]+")
 
 
+def _words(text: str) -> str:
+    return " " + " ".join(w.rstrip(".") if w != "u.s." else w for w in _WORD.findall(text.casefold())) + " "
+
+
+_COMPARISON = re.compile(r"\b(differ\w*|difference\w*|compar\w*|contrast\w*|disagree\w*|versus|vs\.?|"
+                         r"accounts?|readouts?|each side|both sides|sides?'? (?:view|version)s?)\b", re.IGNORECASE)
+
+
+def sides_compared(question: str) -> list[str]:
+    """The sides a question asks to compare ("How do the US and Chinese accounts differ?" ->
+    both); empty unless it names two sides *and* asks for a comparison of accounts."""
+    if not _COMPARISON.search(question):
+        return []
+    words = _words(question)
+    named = [side for side, names in SIDES.items() if any(f" {name} " in words for name in names)]
+    return named if len(named) >= 2 else []
+
+
 def side_of(sentence: str) -> str | None:
     """The side whose account the sentence reports, or None when it attributes to no side."""
     for match in _ATTRIBUTION.finditer(sentence):
-        phrase = next(g for g in match.groups() if g).casefold()
-        words = " " + " ".join(w.rstrip(".") if w != "u.s." else w for w in _WORD.findall(phrase)) + " "
+        words = _words(next(g for g in match.groups() if g))
         for side, names in SIDES.items():
             if any(f" {name} " in words for name in names):
                 return side

@@ -10,7 +10,9 @@
    Each score also carries the rank of the passage the sentence came from.
 4. Abstain when the best score is below ``abstain_below``, or when the question's
    names and numbers appear nowhere in the corpus.
-5. Select by maximal marginal relevance up to the sentence and word budget; a
+5. Select best-first, skipping near-repeats, up to the sentence and word budget
+   (a question naming two sides, "the US and Chinese accounts", first gets each
+   side's best attributed statement); a
    sentence that leans on its predecessor ("Worse, they…", "This follows…")
    brings it along, or is dropped when the budget cannot hold both.
 6. A sentence another article says almost word for word is said once and
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from . import prompts
-from .accounts import side_of
+from .accounts import side_of, sides_compared
 from .dates import resolve_relative_dates
 from .followup import entities, resolve
 from .retrieval import Filters, check_query
@@ -46,6 +48,9 @@ DEPENDENT = re.compile(
     r"in another|on the other hand|the same)\b",
     re.IGNORECASE,
 )
+#: A sentence ends in terminal punctuation (possibly inside closing quotes); lines without it
+#: are headings, bullets or truncated leads: poor answers on their own.
+COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
 SAME_COSINE = 0.95  # two sentences say the same thing when their vectors are this close
 SAME_WORDS = 0.6  # ... and this share of the shorter one's words is in the other
 _WORDS = re.compile(r"\S+")
@@ -76,7 +81,7 @@ def ask(retriever: Retriever, settings: Settings, question: str, history: Sequen
         return _abstain(retriever, question, query, passages,
                         f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
                         best.score)
-    chosen = _select(retriever, settings, scored)
+    chosen = _select(retriever, settings, query, scored)
     agreeing = _agreeing(retriever, chosen, scored)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
     return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
@@ -91,9 +96,12 @@ def _score(retriever: Retriever, settings: Settings, query: str, passages: Seque
     """
     index = retriever.index
     ranks = retriever.sentence_rows_near(passages, settings.answer_neighbours)
-    rows = list(ranks)
+    rows = [r for r in ranks if COMPLETE.search(index.sentence_rows[r].text)] or list(ranks)
     cosines = index.sentence_vectors(rows) @ retriever.query_vector(query)
     top = sorted(range(len(rows)), key=lambda i: -float(cosines[i]))[: settings.answer_candidates]
+    if sides_compared(query):  # a question comparing sides: also score each side's own statements
+        attributed = [i for i in range(len(rows)) if i not in top and side_of(index.sentence_rows[rows[i]].text)]
+        top += sorted(attributed, key=lambda i: -float(cosines[i]))[: settings.answer_candidates // 2]
     sentences = [index.sentence_rows[rows[i]] for i in top]
     logits = retriever.reranker.score(query, [_in_context(index, s) for s in sentences])
     scored = [Scored(rows[i], s, float(cosines[i]), float(v) - settings.passage_prior * ranks[rows[i]])
@@ -113,11 +121,16 @@ def _words(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def _select(retriever: Retriever, settings: Settings, scored: list[Scored]) -> list[Sentence]:
+def _select(retriever: Retriever, settings: Settings, query: str, scored: list[Scored]) -> list[Sentence]:
     """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
     redundancy cut: e5 cosines of any two sentences on one topic sit near 0.8, so a graded
     penalty mostly reshuffles noise), with predecessors of dependent sentences."""
     relevant = [c for c in scored if c.score >= settings.abstain_below]
+    asked = sides_compared(query)
+    if asked:  # a question comparing sides gets, first, the best statement attributed to each
+        firsts = [next((c for c in scored if side_of(c.sentence.text) == side), None) for side in asked]
+        firsts = [c for c in firsts if c is not None]
+        relevant = firsts + [c for c in relevant if c not in firsts]
     vectors = retriever.index.sentence_vectors([c.row for c in relevant])
     chosen: list[Sentence] = []
     picked: list[int] = []
@@ -133,7 +146,8 @@ def _select(retriever: Retriever, settings: Settings, scored: list[Scored]) -> l
         needed = [sentence]
         if DEPENDENT.match(sentence.text) and sentence.index > 0:
             before = retriever.index.sentences[sentence.doc_id][sentence.index - 1]
-            if not any((s.doc_id, s.index) == (before.doc_id, before.index) for s in chosen):
+            if COMPLETE.search(before.text) and not any((s.doc_id, s.index) == (before.doc_id, before.index)
+                                                        for s in chosen):
                 needed.insert(0, before)
         cost = sum(_words(s.text) for s in needed)
         if len(chosen) + len(needed) > settings.max_sentences or (chosen and words + cost > settings.max_words):

@@ -182,7 +182,7 @@ def format_answer(answer) -> str:
     lines = [answer.text, ""]
     for c in answer.citations:
         lines.append(prompts.render("citation", number=c.number, title=c.title or c.doc_id,
-                                    publication=c.publication or c.doc_id,
+                                    publication=c.publication or "publication unknown",
                                     date=c.date or prompts.render("date_unknown")))
         lines.append(f"    “{c.text}” ({c.doc_id}, chars {c.start}–{c.end})")
         lines.extend(f"    {note}" for note in c.date_notes)
