@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test index eval clean-index
+.PHONY: run test index bench eval clean-index
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: index
 test: $(VENV)/.installed-test /usr/bin/chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
+
+# Benchmarks are not tests: they write bench/results/*.json.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/latency.py
 
 eval: $(VENV)/.installed
 	$(BIN)/assistant eval --json eval/results.json
