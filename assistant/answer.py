@@ -8,8 +8,10 @@
    for cosine; see README): spent only where it counts, since it costs ~10 ms
    a sentence on this CPU.
    Each score also carries the rank of the passage the sentence came from.
-4. Abstain when the best score is below ``abstain_below``, or when the question's
-   names and numbers appear nowhere in the corpus.
+4. Abstain when the best score is below ``abstain_below``, when the question's
+   names and numbers appear nowhere in the corpus, or when a "who / when / how
+   many / how long" question gets no sentence offering that type of answer
+   (answer_types.py).
 5. Select best-first, skipping near-repeats, up to the sentence and word budget
    (a question naming two sides, "the US and Chinese accounts", first gets each
    side's best attributed statement); a
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from . import prompts
 from .accounts import side_of, sides_compared
+from .answer_types import expected_type, supplies
 from .dates import resolve_relative_dates
 from .followup import entities, resolve
 from .retrieval import Filters, check_query
@@ -82,6 +85,10 @@ def ask(retriever: Retriever, settings: Settings, question: str, history: Sequen
                         f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
                         best.score)
     chosen = _select(retriever, settings, query, scored)
+    kind = expected_type(question)
+    if kind and not supplies(kind, query, [s.text for s in chosen]):
+        return _abstain(retriever, question, query, passages,
+                        f"the question asks for a {kind} and no chosen sentence gives one", best.score)
     agreeing = _agreeing(retriever, chosen, scored)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
     return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
