@@ -42,6 +42,7 @@ test: $(VENV)/.installed-test /usr/bin/chromium
 # Benchmarks are not tests: they write bench/results/*.json.
 bench: $(VENV)/.installed-test index
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/indexing.py
 	$(BIN)/python bench/load.py --clients 20 --seconds 60
 
 eval: $(VENV)/.installed
