@@ -12,6 +12,7 @@ from .errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexOutdatedError,
     ModelError,
     QueryError,
     SettingsError,
@@ -23,5 +24,5 @@ from .types import Chunk, Document, Passage, Sentence
 __all__ = [
     "Assistant", "Settings", "Document", "Chunk", "Sentence", "Passage",
     "AssistantError", "ArticleError", "CorpusError", "IndexBusyError", "IndexCorruptError",
-    "IndexMismatchError", "IndexMissingError", "ModelError", "QueryError", "SettingsError",
+    "IndexMismatchError", "IndexMissingError", "IndexOutdatedError", "ModelError", "QueryError", "SettingsError",
 ]

@@ -54,8 +54,7 @@ DEPENDENT = re.compile(
 #: A sentence ends in terminal punctuation (possibly inside closing quotes); lines without it
 #: are headings, bullets or truncated leads: poor answers on their own.
 COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
-SAME_COSINE = 0.95  # two sentences say the same thing when their vectors are this close
-SAME_WORDS = 0.6  # ... and this share of the shorter one's words is in the other
+SAME_WORDS = 0.7  # two sentences say the same thing when this share of the shorter one's words is in the other
 _WORDS = re.compile(r"\S+")
 
 
@@ -89,7 +88,7 @@ def ask(retriever: Retriever, settings: Settings, question: str, history: Sequen
     if kind and not supplies(kind, query, [s.text for s in chosen]):
         return _abstain(retriever, question, query, passages,
                         f"the question asks for a {kind} and no chosen sentence gives one", best.score)
-    agreeing = _agreeing(retriever, chosen, scored)
+    agreeing = _agreeing(chosen, scored)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
     return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
 
@@ -130,25 +129,23 @@ def _words(text: str) -> int:
 
 def _select(retriever: Retriever, settings: Settings, query: str, scored: list[Scored]) -> list[Sentence]:
     """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
-    redundancy cut: e5 cosines of any two sentences on one topic sit near 0.8, so a graded
-    penalty mostly reshuffles noise), with predecessors of dependent sentences."""
+    redundancy cut on shared words: vectors of sentences of one article share its title,
+    so their cosines say little about repetition), with predecessors of dependent sentences."""
     relevant = [c for c in scored if c.score >= settings.abstain_below]
     asked = sides_compared(query)
     if asked:  # a question comparing sides gets, first, the best statement attributed to each
         firsts = [next((c for c in scored if side_of(c.sentence.text) == side), None) for side in asked]
         firsts = [c for c in firsts if c is not None]
         relevant = firsts + [c for c in relevant if c not in firsts]
-    vectors = retriever.index.sentence_vectors([c.row for c in relevant])
     chosen: list[Sentence] = []
-    picked: list[int] = []
     words = 0
-    for i, candidate in enumerate(relevant):
+    for candidate in relevant:
         if len(chosen) >= settings.max_sentences:
             break
         sentence = candidate.sentence
         if any((s.doc_id, s.index) == (sentence.doc_id, sentence.index) for s in chosen):
             continue
-        if picked and float((vectors[picked] @ vectors[i]).max()) >= settings.redundancy:
+        if any(_word_overlap(sentence.text, s.text) >= settings.redundancy for s in chosen):
             continue
         needed = [sentence]
         if DEPENDENT.match(sentence.text) and sentence.index > 0:
@@ -160,27 +157,18 @@ def _select(retriever: Retriever, settings: Settings, query: str, scored: list[S
         if len(chosen) + len(needed) > settings.max_sentences or (chosen and words + cost > settings.max_words):
             continue  # would not fit with what it leans on: drop it, keep looking
         chosen.extend(needed)
-        picked.append(i)
         words += cost
     return chosen
 
 
-def _agreeing(retriever: Retriever, chosen: list[Sentence], scored: list[Scored]) -> dict[tuple[str, int], list[Sentence]]:
+def _agreeing(chosen: list[Sentence], scored: list[Scored]) -> dict[tuple[str, int], list[Sentence]]:
     """Sentences of *other* articles that say the same as a chosen one (to cite, not repeat)."""
-    index = retriever.index
-    keys = [(s.doc_id, s.index) for s in chosen]
-    others = [c for c in scored if c.sentence.doc_id not in {d for d, _ in keys}]
-    if not others:
-        return {}
-    chosen_vectors = index.sentence_vectors([retriever.sentence_row(d, i) for d, i in keys])
-    other_vectors = index.sentence_vectors([c.row for c in others])
-    similarity = chosen_vectors @ other_vectors.T
     agreeing = {}
-    for i, sentence in enumerate(chosen):
-        same = [others[j].sentence for j in range(len(others))
-                if similarity[i, j] >= SAME_COSINE and _word_overlap(sentence.text, others[j].sentence.text) >= SAME_WORDS]
+    for sentence in chosen:
+        same = [c.sentence for c in scored if c.sentence.doc_id != sentence.doc_id
+                and _word_overlap(sentence.text, c.sentence.text) >= SAME_WORDS]
         if same:
-            agreeing[keys[i]] = same
+            agreeing[(sentence.doc_id, sentence.index)] = same
     return agreeing
 
 

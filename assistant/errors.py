@@ -28,6 +28,10 @@ class IndexMismatchError(AssistantError):
     """The index was built with another model, format or chunking than asked for."""
 
 
+class IndexOutdatedError(IndexMismatchError):
+    """The index was written in an older format; ``assistant index`` rebuilds it."""
+
+
 class IndexBusyError(AssistantError):
     """Another process holds the index build lock."""
 

@@ -2,12 +2,14 @@
 
 * ``dense``   — cosine similarity of the query to chunk vectors (title + chunk).
 * ``lexical`` — BM25 (see lexical.py).
-* ``hybrid``  — three signals on the union of their candidates: the chunk's
+* ``hybrid``  — four signals on the union of their candidates: the chunk's
   cosine, the cosine of its best *sentence* (a chunk vector averages several
-  topics; one sentence that answers is a sharper signal), and BM25, which lets
-  exact names ("Tiankai", "Feb. 10") that embeddings blur win.  Each is
-  z-normalised over the candidates and summed with weights from settings:
-  score fusion beat reciprocal-rank fusion on the question set (README).
+  topics; one sentence that answers is a sharper signal), and BM25 of the chunk
+  and of its best sentence, which let exact names ("Tiankai", "Feb. 10") that
+  embeddings blur win.  Each is z-normalised over the candidates and summed with
+  weights from settings: score fusion beat reciprocal-rank fusion on the
+  question set (README).  Sentences, like chunks, are embedded and indexed
+  with their article's title.
 * ``rerank``  — the cross-encoder rescores the top hybrid candidates; its order
   and the hybrid order are combined by reciprocal-rank fusion, since on its own
   the cross-encoder ranked worse than hybrid here.
@@ -151,6 +153,8 @@ class Retriever:
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings,
                  reranker: Callable[[], CrossEncoder]) -> None:
+        import numpy as np
+
         self.index = index
         self._embedder = embedder
         self._settings = settings
@@ -158,6 +162,11 @@ class Retriever:
         self._reranker: CrossEncoder | None = None
         self._lexical = Lexical([passage_text(index.documents[c.doc_id], c.text) for c in index.chunks])
         self._sentence_chunks = sentence_chunks(index)
+        self._sentence_lexical = Lexical([passage_text(index.documents[s.doc_id], s.text)
+                                          for s in index.sentence_rows])
+        pairs = [(s, c) for s, chunks in enumerate(self._sentence_chunks) for c in chunks]
+        self._pair_sentence = np.array([s for s, _ in pairs], dtype=np.intp)  # each (sentence, chunk) overlap
+        self._pair_chunk = np.array([c for _, c in pairs], dtype=np.intp)
         self._chunk_rows = {c.chunk_id: row for row, c in enumerate(index.chunks)}
         self._first_sentence_row: dict[str, int] = {}
         for row, sentence in enumerate(index.sentence_rows):
@@ -240,7 +249,10 @@ class Retriever:
         floor = min(best_sentence.values(), default=0.0)  # what an unseen chunk's best sentence at most reaches
         dense = self.index.chunk_vectors(rows) @ vector
         sentence = np.array([best_sentence.get(r, floor) for r in rows])
-        fused = _z(dense) + settings.sentence_weight * _z(sentence) + settings.lexical_weight * _z(lexical[rows])
+        best_lexical = np.zeros(len(self.index.chunks), dtype=np.float32)
+        np.maximum.at(best_lexical, self._pair_chunk, self._sentence_lexical.scores(query)[self._pair_sentence])
+        fused = (_z(dense) + settings.sentence_weight * _z(sentence) + settings.lexical_weight * _z(lexical[rows])
+                 + settings.sentence_lexical_weight * _z(best_lexical[rows]))
         order = np.argsort(-fused, kind="stable")
         return [(rows[i], float(fused[i])) for i in order]
 

@@ -33,7 +33,8 @@ class Settings:
     k: int = 5
     candidates: int = 50  # per retriever, before fusion
     sentence_weight: float = 1.0  # hybrid: best-sentence cosine, beside the chunk cosine (1.0)
-    lexical_weight: float = 0.4  # hybrid: BM25
+    lexical_weight: float = 0.4  # hybrid: BM25 of the chunk
+    sentence_lexical_weight: float = 0.4  # hybrid: BM25 of its best sentence, mirroring the cosines
     rrf_k: int = 60
     rerank_top: int = 10  # hybrid candidates the cross-encoder rescores
     # Answers (see answer.py and README "Answers").
@@ -43,8 +44,8 @@ class Settings:
     max_sentences: int = 3
     max_words: int = 120
     passage_prior: float = 2.0  # logits taken off per rank of the passage a sentence comes from
-    redundancy: float = 0.93  # skip a sentence this close (cosine) to one already chosen
-    abstain_below: float = -3.1  # score (logit less passage prior); calibrated on the question set (README)
+    redundancy: float = 0.6  # skip a sentence sharing this share of its words with one already chosen
+    abstain_below: float = -3.04  # score (logit less passage prior); calibrated on the question set (README)
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000

@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .embedding import ModelInfo
-from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexOutdatedError
 from .types import Chunk, Document, Sentence
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: sentence vectors embed the title too, like chunk vectors
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PAYLOAD = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl", "chunks.faiss", "sentences.faiss")
@@ -112,14 +112,15 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"{path} is not valid JSON ({exc}); {REBUILD}") from exc
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
-    if version != FORMAT_VERSION:
-        newer = isinstance(version, int) and version > FORMAT_VERSION
+    if isinstance(version, int) and version > FORMAT_VERSION:
         raise IndexMismatchError(
-            f"index format {version!r} in {path} "
-            + ("is newer than this program reads (" if newer else "is not the current (")
-            + f"{FORMAT_VERSION}); "
-            + ("upgrade newsdesk or " if newer else "")
-            + REBUILD
+            f"index format {version} in {path} is newer than this program reads ({FORMAT_VERSION}); "
+            f"upgrade newsdesk or {REBUILD}"
+        )
+    if version != FORMAT_VERSION:
+        raise IndexOutdatedError(
+            f"index format {version!r} in {path} is older than the current ({FORMAT_VERSION}); "
+            f"`assistant index` rebuilds it"
         )
     return manifest
 

@@ -106,3 +106,18 @@ def test_changed_chunking_needs_rebuild_and_rebuild_works(indexed, settings, emb
     report = build_index(corpus, index_dir, other, embedder=embedder, rebuild=True)
     assert len(report.added) == 5
     assert open_index(index_dir, embedder.info, chunking_of(other)).manifest["chunking"]["chunk_tokens"] == 96
+
+
+def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embedder):
+    import json
+
+    from assistant.store import current_generation
+
+    corpus, index_dir = indexed
+    manifest = current_generation(index_dir) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["format_version"] -= 1
+    manifest.write_text(json.dumps(data))
+    report = build_index(corpus, index_dir, settings, embedder=embedder)
+    assert len(report.added) == 5
+    assert open_index(index_dir, embedder.info, chunking_of(settings)).manifest["format_version"] == data["format_version"] + 1
