@@ -6,7 +6,8 @@ Parliament did China sanction?" scores high against "Beijing sanctioned ten EU
 individuals…, including members of the European parliament" although no member
 is named.  Classic QA systems check the answer type; so does this: when the
 question asks for a name, a place, a time or a quantity and no chosen sentence
-offers one *beyond what the question already says*, the answer abstains.
+offers one *beyond what the question already says*, the answer abstains.  A nationality word ("Chinese", "European") or a word opening a
+sentence or an aside is no name.
 """
 
 from __future__ import annotations
@@ -47,8 +48,29 @@ def expected_type(question: str) -> str | None:
     return None
 
 
+#: Capitalised words that open a sentence or a bracketed or quoted aside ("(These Chinese …", "“We …").
+_OPENING = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
+#: Nationality and regional adjectives modify names; they answer no "who" or "which members"
+#: question by themselves.  A list, not a suffix rule: "-ian" would also drop Brian and Julian.
+_DEMONYMS = frozenset(
+    "chinese american european british english french german japanese korean russian indian asian african "
+    "australian canadian italian spanish iranian afghan taiwanese tibetan uyghur western eastern "
+    "soviet israeli palestinian arab turkish mexican brazilian".split()
+)
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
 def _names(text: str) -> set[str]:
-    return {m.group().rstrip(".’'").casefold() for m in _CAPITALISED.finditer(text)}
+    """Capitalised words that may name someone or something, case-folded, possessives dropped
+    ("Senate's" is the Senate)."""
+    names = set()
+    for m in _CAPITALISED.finditer(text):
+        if _OPENING.search(text[: m.start()]):
+            continue
+        name = _POSSESSIVE.sub("", m.group().rstrip(".’'")).casefold()
+        if name not in _DEMONYMS:
+            names.add(name)
+    return names
 
 
 def supplies(kind: str, question: str, sentences: Iterable[str]) -> bool:

@@ -28,3 +28,13 @@ def test_supplies_needs_something_the_question_does_not_already_say():
     assert supplies("name", "Who met Kerry?", ["Kerry met Wang Yi by video call."])
     assert not supplies("name", "Who met Kerry?", ["They would only meet Kerry by video call."])
     assert supplies("quantity", "How many were sanctioned?", ["Beijing sanctioned ten EU individuals."])
+
+
+def test_names_exclude_possessives_openings_and_nationality_words():
+    # "Senate's" in the question is the Senate of the answer
+    assert not supplies("name", "Which companies does the Senate's bill target?", ["The Senate wants tougher action."])
+    # a capitalised word opening an aside is no name
+    assert not supplies("name", "Where did Chinese officials meet the Taliban?", ["(These officials met the Taliban.)"])
+    # a nationality word names nobody
+    assert not supplies("name", "Who will lead the working group?", ["The Chinese readout announced a working group."])
+    assert supplies("name", "Who will lead the working group?", ["Chinese envoy Xie Zhenhua will lead it."])
