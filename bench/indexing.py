@@ -64,10 +64,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
             shutil.copytree(ROOT / "corpus", corpus)
+            build.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
             extra = corpus / "004_89cb27701e274671.txt"
             held = extra.read_bytes()
             extra.unlink()
-            build.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
+            build_index(corpus, index, settings, embedder=embedder)
             extra.write_bytes(held)
             add_one.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
             noop.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
