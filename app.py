@@ -38,9 +38,7 @@ class Shared:
         self.lock = threading.Lock()
 
     def status(self) -> str:
-        from assistant.cli import greeting
-
-        return greeting(self.assistant)
+        return self.assistant.greeting()
 
     def corpus_table(self) -> list[list[Any]]:
         index = self.assistant.retriever.index

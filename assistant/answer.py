@@ -40,8 +40,6 @@ from .settings import Settings
 from .types import Answer, AnswerSentence, Citation, Document, Passage, Sentence
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from .retrieval import Retriever
 
 #: Openings that make a sentence lean on the one before it.

@@ -208,7 +208,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     corpus, index = _dirs(args)
     assistant = Assistant.load(corpus, index, _settings(args))
-    print(greeting(assistant))
+    print(assistant.greeting())
     history: list[str] = []
     while True:
         try:
@@ -229,16 +229,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"error: {exc}")
             continue
         history.append(question)
-
-
-def greeting(assistant) -> str:
-    from . import prompts
-
-    docs = assistant.retriever.index.documents.values()
-    dates = sorted(d.date for d in docs if d.date)
-    if dates:
-        return prompts.render("greeting", count=len(docs), first=dates[0], last=dates[-1])
-    return prompts.render("greeting_undated", count=len(docs))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

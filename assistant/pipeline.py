@@ -122,6 +122,16 @@ class Assistant:
         return ask(self.retriever, self.settings, question, history or (),
                    Filters(date_from, date_to, tuple(sources)))
 
+    def greeting(self) -> str:
+        """How many articles are indexed and the range of their dates, for the chat's first line."""
+        from . import prompts
+
+        docs = self.retriever.index.documents.values()
+        dates = sorted(d.date for d in docs if d.date)
+        if dates:
+            return prompts.render("greeting", count=len(docs), first=dates[0], last=dates[-1])
+        return prompts.render("greeting_undated", count=len(docs))
+
     def reload(self) -> Assistant:
         """Update the index from the corpus folder and return an assistant serving it."""
         report = build_index(self.corpus_dir, self.index_dir, self.settings, embedder=self.embedder)

