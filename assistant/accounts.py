@@ -46,6 +46,11 @@ def sides_compared(question: str) -> list[str]:
     return named if len(named) >= 2 else []
 
 
+def account_source(side: str | None) -> str:
+    """How an account is named in "According to …": its side, or other reports."""
+    return f"the {side} side" if side else "other reports"
+
+
 def side_of(sentence: str) -> str | None:
     """The side whose account the sentence reports, or None when it attributes to no side."""
     for match in _ATTRIBUTION.finditer(sentence):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from . import prompts
-from .accounts import side_of, sides_compared
+from .accounts import account_source, side_of, sides_compared
 from .answer_types import expected_type, supplies
 from .dates import resolve_relative_dates
 from .followup import entities, resolve
@@ -246,7 +246,7 @@ def _layout(blocks: list[tuple[str | None, str]], disagreement: bool) -> str:
     current = object()
     for side, text in blocks:
         if side != current:
-            label = f"the {side} side" if side else "other reports"
+            label = account_source(side)
             parts.append(prompts.render("according_to", source=label) + " " + text)
             current = side
         else:

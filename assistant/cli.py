@@ -178,12 +178,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 def format_answer(answer) -> str:
     """An Answer as plain text: the answer, its citations with dates, and what was searched."""
     from . import prompts
+    from .render import citation_label
 
     lines = [answer.text, ""]
     for c in answer.citations:
-        lines.append(prompts.render("citation", number=c.number, title=c.title or c.doc_id,
-                                    publication=c.publication or "publication unknown",
-                                    date=c.date or prompts.render("date_unknown")))
+        lines.append(citation_label(c))
         lines.append(f"    “{c.text}” ({c.doc_id}, chars {c.start}–{c.end})")
         lines.extend(f"    {note}" for note in c.date_notes)
     if answer.query != answer.question:

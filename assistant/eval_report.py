@@ -25,7 +25,7 @@ MAX_FALSE_ABSTENTION = 0.05  # the calibration target for abstain_below
 def run_eval(corpus_dir: Path, questions_file: Path, settings: Settings,
              model_names: Sequence[str] | None = None) -> tuple[str, dict[str, Any]]:
     """Returns the text report and the same results as a JSON-ready dict."""
-    from .pipeline import Assistant, build_index
+    from .pipeline import Assistant
 
     questions = load_questions(questions_file)
     results: dict[str, Any] = {"questions": str(questions_file), "corpus": str(corpus_dir),
@@ -35,8 +35,7 @@ def run_eval(corpus_dir: Path, questions_file: Path, settings: Settings,
     for name in model_names or (models.E5, models.MINILM):
         model_settings = replace(settings, model=name)
         with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp:
-            build_index(corpus_dir, Path(tmp), model_settings)
-            assistant = Assistant.load(corpus_dir, tmp, model_settings, update=False)
+            assistant = Assistant.load(corpus_dir, tmp, model_settings)
 
             def search(query: str, k: int, mode: str) -> list[str]:
                 return [p.text for p in assistant.search(query, k, mode=mode)]

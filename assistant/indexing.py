@@ -155,11 +155,14 @@ def update_index(
         old_chunk_vectors, old_sentence_vectors = _reusable_vectors(old, reused_ids)
         chunk_vectors = {**old_chunk_vectors, **fresh_chunk_vectors}
         sentence_vectors = {**old_sentence_vectors, **fresh_sentence_vectors}
+        old_chunks: dict[str, list[Chunk]] = {}
+        for chunk in old.chunks if old else ():
+            old_chunks.setdefault(chunk.doc_id, []).append(chunk)
         chunks, sentences = [], []
         for doc in new_docs:
             if doc.doc_id in reused_ids:
                 sentences.extend(old.sentences[doc.doc_id])
-                chunks.extend(c for c in old.chunks if c.doc_id == doc.doc_id)
+                chunks.extend(old_chunks[doc.doc_id])
             else:
                 sentences.extend(split[doc.doc_id][0])
                 chunks.extend(split[doc.doc_id][1])

@@ -12,7 +12,7 @@ import re
 from typing import Iterable
 
 from . import prompts
-from .accounts import side_of
+from .accounts import account_source, side_of
 from .types import Answer, Citation, Document
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
@@ -35,7 +35,8 @@ def answer_markdown(answer: Answer) -> str:
     return body
 
 
-def _citation_label(c: Citation) -> str:
+def citation_label(c: Citation) -> str:
+    """"[1] Title — Publication, date", with "unknown" wording where the article states nothing."""
     return prompts.render("citation", number=c.number, title=c.title or c.doc_id,
                           publication=c.publication or "publication unknown",
                           date=c.date or prompts.render("date_unknown"))
@@ -68,7 +69,7 @@ def _card(c: Citation, doc: Document) -> str:
     low, high = _paragraph(doc, c.start, c.end)
     passage = highlighted(doc.text[low:high], c.start - low, c.end - low)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in c.date_notes)
-    return (f"<div class='nd-card'><div class='nd-cite'>{html.escape(_citation_label(c))}</div>"
+    return (f"<div class='nd-card'><div class='nd-cite'>{html.escape(citation_label(c))}</div>"
             f"<blockquote class='nd-passage'>{passage}</blockquote>"
             + (f"<ul class='nd-dates'>{notes}</ul>" if notes else "") + "</div>")
 
@@ -82,7 +83,7 @@ def sources_html(answer: Answer | None, documents: dict[str, Document]) -> str:
     columns: dict[str, list[str]] = {}
     for c in answer.citations:
         side = side_of(c.text)
-        label = prompts.render("according_to", source=f"the {side} side" if side else "other reports")
+        label = prompts.render("according_to", source=account_source(side))
         columns.setdefault(label, []).append(_card(c, documents[c.doc_id]))
     return "<div class='nd-sides'>" + "".join(
         f"<div class='nd-side'><h4>{html.escape(label)}</h4>{''.join(cards)}</div>" for label, cards in columns.items()
