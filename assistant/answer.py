@@ -35,7 +35,7 @@ from .accounts import account_source, side_of, sides_compared
 from .answer_types import expected_type, supplies
 from .dates import resolve_relative_dates
 from .followup import entities, resolve
-from .retrieval import Filters, check_query
+from .retrieval import Filters, check_query, standardise
 from .settings import Settings
 from .types import Answer, AnswerSentence, Citation, Document, Passage, Sentence
 
@@ -52,6 +52,8 @@ DEPENDENT = re.compile(
 #: A sentence ends in terminal punctuation (possibly inside closing quotes); lines without it
 #: are headings, bullets or truncated leads: poor answers on their own.
 COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
+#: Fewer words than this ("Unsurprisingly.", "He declined.") cannot answer on their own.
+MIN_WORDS = 4
 SAME_WORDS = 0.7  # two sentences say the same thing when this share of the shorter one's words is in the other
 _WORDS = re.compile(r"\S+")
 
@@ -101,17 +103,25 @@ def _score(retriever: Retriever, settings: Settings, query: str, passages: Seque
     """
     index = retriever.index
     ranks = retriever.sentence_rows_near(passages, settings.answer_neighbours)
-    rows = [r for r in ranks if COMPLETE.search(index.sentence_rows[r].text)] or list(ranks)
+    rows = [r for r in ranks if _answers_alone(index.sentence_rows[r].text)] or list(ranks)
     cosines = index.sentence_vectors(rows) @ retriever.query_vector(query)
-    top = sorted(range(len(rows)), key=lambda i: -float(cosines[i]))[: settings.answer_candidates]
+    lexical = retriever.sentence_lexical(query)[rows]
+    prefilter = standardise(cosines) + settings.sentence_lexical_weight * standardise(lexical)
+    top = sorted(range(len(rows)), key=lambda i: -float(prefilter[i]))[: settings.answer_candidates]
     if sides_compared(query):  # a question comparing sides: also score each side's own statements
         attributed = [i for i in range(len(rows)) if i not in top and side_of(index.sentence_rows[rows[i]].text)]
-        top += sorted(attributed, key=lambda i: -float(cosines[i]))[: settings.answer_candidates // 2]
+        top += sorted(attributed, key=lambda i: -float(prefilter[i]))[: settings.answer_candidates // 2]
     sentences = [index.sentence_rows[rows[i]] for i in top]
     logits = retriever.reranker.score(query, [_in_context(index, s) for s in sentences])
     scored = [Scored(rows[i], s, float(cosines[i]), float(v) - settings.passage_prior * ranks[rows[i]], float(v))
               for i, s, v in zip(top, sentences, logits)]
     return sorted(scored, key=lambda c: -c.score)
+
+
+def _answers_alone(text: str) -> bool:
+    """A candidate is a complete sentence of a few words at least: the cross-encoder reads it after
+    its article's title, and a bare "Unsurprisingly." then scores as high as the title does."""
+    return bool(COMPLETE.search(text)) and _words(text) >= MIN_WORDS
 
 
 def _in_context(index, sentence: Sentence) -> str:

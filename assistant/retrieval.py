@@ -105,7 +105,7 @@ def sentence_chunks(index: Index) -> list[tuple[int, ...]]:
     return out
 
 
-def _z(values: np.ndarray) -> np.ndarray:
+def standardise(values: np.ndarray) -> np.ndarray:
     """Standard scores, so signals on different scales can be added; constant -> zeros."""
     spread = float(values.std())
     return (values - values.mean()) / spread if spread > 1e-9 else values * 0.0
@@ -188,6 +188,10 @@ class Retriever:
         scores = self._lexical.scores(term)
         return list(dict.fromkeys(self.index.chunks[r].doc_id for r in top_rows(scores, len(scores), scores > 0)))
 
+    def sentence_lexical(self, query: str) -> np.ndarray:
+        """BM25 of every sentence row (with its article's title) for ``query``."""
+        return self._sentence_lexical.scores(query)
+
     def sentence_row(self, doc_id: str, index: int) -> int:
         return self._first_sentence_row[doc_id] + index
 
@@ -250,9 +254,10 @@ class Retriever:
         dense = self.index.chunk_vectors(rows) @ vector
         sentence = np.array([best_sentence.get(r, floor) for r in rows])
         best_lexical = np.zeros(len(self.index.chunks), dtype=np.float32)
-        np.maximum.at(best_lexical, self._pair_chunk, self._sentence_lexical.scores(query)[self._pair_sentence])
-        fused = (_z(dense) + settings.sentence_weight * _z(sentence) + settings.lexical_weight * _z(lexical[rows])
-                 + settings.sentence_lexical_weight * _z(best_lexical[rows]))
+        np.maximum.at(best_lexical, self._pair_chunk, self.sentence_lexical(query)[self._pair_sentence])
+        fused = (standardise(dense) + settings.sentence_weight * standardise(sentence)
+                 + settings.lexical_weight * standardise(lexical[rows])
+                 + settings.sentence_lexical_weight * standardise(best_lexical[rows]))
         order = np.argsort(-fused, kind="stable")
         return [(rows[i], float(fused[i])) for i in order]
 

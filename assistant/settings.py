@@ -40,10 +40,10 @@ class Settings:
     # Answers (see answer.py and README "Answers").
     answer_passages: int = 5  # passages whose sentences are candidates
     answer_neighbours: int = 1  # sentences either side of a passage also considered
-    answer_candidates: int = 8  # best-by-cosine candidates the cross-encoder scores
+    answer_candidates: int = 8  # best-by-prefilter (cosine + BM25) candidates the cross-encoder scores
     max_sentences: int = 3
     max_words: int = 120
-    passage_prior: float = 2.0  # logits taken off per rank of the passage a sentence comes from
+    passage_prior: float = 0.5  # logits taken off per rank of the passage a sentence comes from
     redundancy: float = 0.6  # skip a sentence sharing this share of its words with one already chosen
     abstain_below: float = -4.78  # score (logit less passage prior); calibrated on the question set (README)
     # Input limits.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import ask
+from assistant.answer import DEPENDENT, _answers_alone, ask
 from assistant.errors import QueryError
 from assistant.evaluation import load_questions
 
@@ -106,3 +106,23 @@ def test_filters_apply_to_answers(assistant):
     assert {c.publication for c in answer.citations} == {"Axios"}
     nothing = assistant.ask("What did Kerry's China trip produce?", date_to="1990-01-01")
     assert nothing.abstained and "filters" in nothing.reason
+
+
+def test_no_answer_quotes_a_fragment_on_its_own(answers):
+    """A bare "Unsurprisingly." or a heading reads well to the cross-encoder after its title,
+    but answers nothing: every sentence an answer quotes without its predecessor is complete."""
+    quoted = [s.text for a in answers.values() for s in a.sentences]
+    assert quoted
+    for text in quoted:
+        assert _answers_alone(text) or DEPENDENT.match(text), text
+
+
+def test_sentence_lexical_scores_every_sentence_row_by_its_words(assistant):
+    """The prefilter's BM25 signal: one score per sentence row, positive exactly where a
+    sentence (or its title) holds a query word."""
+    retriever = assistant.retriever
+    rows = retriever.index.sentence_rows
+    scores = retriever.sentence_lexical("Kerry")
+    assert len(scores) == len(rows)
+    holding = {i for i, row in enumerate(rows) if "Kerry" in row.text}
+    assert holding and holding <= {i for i, s in enumerate(scores) if s > 0}
