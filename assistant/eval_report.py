@@ -98,8 +98,9 @@ def _answers(assistant, questions: list[Question]) -> tuple[list[str], dict[str,
             lines.append(f"{system:10} {category:13} {_f(row['fact_coverage'])} {_f(row['full_coverage_rate'], 6)} "
                          f"{_f(row['cited_evidence_rate'], 6)} {_f(row['abstention_rate'], 7)} "
                          f"{_f(row['false_abstention_rate'], 10)} {_f(row['mean_words'], 6, 0)}")
-    lines.append(f"calibration: abstain_below={calibration['suggested']:.2f} keeps false abstention <= "
-                 f"{MAX_FALSE_ABSTENTION:.2f} and abstains on {calibration['abstention_at_suggested']:.2f} of unanswerable")
+    lines.append(f"calibration: abstain_below={calibration['suggested']:.2f} abstains on "
+                 f"{calibration['abstention_at_suggested']:.2f} of unanswerable for "
+                 f"{calibration['false_abstention_at_suggested']:.3f} false abstention (budget {MAX_FALSE_ABSTENTION:.2f})")
     return lines, {"summary": summaries, "calibration": calibration, "per_question": per_question,
                    "ask_ms_p50": statistics.median(timings)}
 
@@ -109,21 +110,30 @@ def _f(value: float | None, width: int = 8, digits: int = 3) -> str:
 
 
 def calibrate(questions: Sequence[Question], best: dict[str, float | None]) -> dict[str, Any]:
-    """The highest abstention threshold whose false-abstention rate stays within the target.
+    """The abstention threshold that refuses the most unanswerable questions while refusing
+    at most 5 % of answerable ones, and among those the fewest answerable ones.
 
-    Answerable questions' best cross-encoder scores are sorted; the threshold is
-    set halfway between the score that may fall below it (at most 5 % do) and
-    the next, so it does not sit exactly on one question's value.
+    Candidates lie halfway between consecutive scores (never exactly on a question's
+    value), plus one a logit below the lowest answerable score: when the scores do not
+    separate the two kinds, that is the threshold that still refuses questions far off
+    every article (about -11) and costs no answerable question.
     """
     answerable = sorted(best[q.id] if best[q.id] is not None else float("-inf") for q in questions if q.answerable)
     unanswerable = [best[q.id] if best[q.id] is not None else float("-inf") for q in questions if not q.answerable]
-    allowed = int(MAX_FALSE_ABSTENTION * len(answerable))
-    low = answerable[allowed - 1] if allowed else answerable[0] - 1.0
-    suggested = (low + answerable[allowed]) / 2
+    scores = sorted({s for s in answerable + unanswerable if s != float("-inf")})
+    finite = [s for s in answerable if s != float("-inf")]
+    candidates = [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [finite[0] - 1.0 if finite else 0.0]
+
+    def rates(threshold: float) -> tuple[float, float]:
+        return (sum(s < threshold for s in unanswerable) / max(1, len(unanswerable)),
+                sum(s < threshold for s in answerable) / max(1, len(answerable)))
+
+    allowed = [t for t in candidates if rates(t)[1] <= MAX_FALSE_ABSTENTION]
+    suggested = max(allowed or [min(candidates)], key=lambda t: (rates(t)[0], -rates(t)[1]))
     return {
         "answerable_scores": answerable,
         "unanswerable_scores": sorted(unanswerable),
         "suggested": suggested,
-        "abstention_at_suggested": sum(s < suggested for s in unanswerable) / max(1, len(unanswerable)),
-        "false_abstention_at_suggested": sum(s < suggested for s in answerable) / max(1, len(answerable)),
+        "abstention_at_suggested": rates(suggested)[0],
+        "false_abstention_at_suggested": rates(suggested)[1],
     }

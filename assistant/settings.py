@@ -45,7 +45,7 @@ class Settings:
     max_words: int = 120
     passage_prior: float = 0.5  # logits taken off per rank of the passage a sentence comes from
     redundancy: float = 0.6  # skip a sentence sharing this share of its words with one already chosen
-    abstain_below: float = -4.78  # score (logit less passage prior); calibrated on the question set (README)
+    abstain_below: float = -8.18  # score (logit less passage prior); calibrated on the question set (README)
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000
