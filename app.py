@@ -125,8 +125,11 @@ def build_app(shared: Shared):
     def ask(question: str, history: list[str] | None = None, date_from: str = "", date_to: str = "",
             sources: list[str] | None = None) -> dict:
         """Answer a question with cited sentences; history holds earlier questions, oldest first."""
-        answer = shared.assistant.ask(question, history or [], date_from=date_from, date_to=date_to,
-                                      sources=sources or [])
+        try:
+            answer = shared.assistant.ask(question, history or [], date_from=date_from, date_to=date_to,
+                                          sources=sources or [])
+        except AssistantError as exc:  # gr.Error reaches the client even with show_error=False
+            raise gr.Error(str(exc)) from None
         result = asdict(answer)
         result.pop("passages")
         return result

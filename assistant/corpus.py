@@ -190,7 +190,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise ArticleError(f"unreadable: {error.strerror or error}") from None
     if len(data) > max_bytes:
         raise ArticleError(
-            f"too large: {size:,} bytes, the limit is {max_bytes:,}; split the file or raise max_bytes"
+            f"too large: {size:,} bytes, the limit is {max_bytes:,}; "
+            "split the file or raise the max_article_bytes setting"
         )
     return data
 
@@ -215,6 +216,8 @@ def _decode(data: bytes) -> str:
             raise ArticleError(
                 f"not valid UTF-16 despite its byte-order mark ({error.reason}); save it as UTF-8"
             ) from None
+    elif _utf16_without_bom(data):
+        raise ArticleError("UTF-16 without a byte-order mark; save it as UTF-8 (or as UTF-16 with a BOM)")
     elif b"\0" in data:
         raise ArticleError(
             f"binary file (NUL byte at offset {data.index(0)}); only text articles can be read"
@@ -234,3 +237,12 @@ def _decode(data: bytes) -> str:
     if not text.strip():
         raise ArticleError("only whitespace")
     return text
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Mostly-Latin text in UTF-16 has a NUL in (nearly) every other byte and none between:
+    worth a message of its own rather than "binary file"."""
+    for text_bytes, high_bytes in ((data[0::2], data[1::2]), (data[1::2], data[0::2])):
+        if len(high_bytes) >= 8 and 0 not in text_bytes and high_bytes.count(0) >= 0.9 * len(high_bytes):
+            return True
+    return False

@@ -169,7 +169,9 @@ class SentenceTransformerEmbedder:
 
         torch.set_num_threads(threads)
         try:
-            self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            # use_safetensors: never fall back to a pickled pytorch_model.bin in the same folder
+            self._model = SentenceTransformer(path, device="cpu", local_files_only=True,
+                                              model_kwargs={"use_safetensors": True})
         except Exception as exc:  # the library raises OSError, ValueError, HF errors...
             raise ModelError(
                 f"cannot load sentence-transformers model {path!r}: {exc}. "
@@ -209,6 +211,12 @@ def load_embedder(name: str, threads: int) -> Embedder:
         return SentenceTransformerEmbedder(name, str(models.minilm_dir()), threads)
     if not Path(name).exists():
         raise ModelError(
-            f"model {name!r} is neither bundled ({', '.join(models.BUNDLED)}) nor an existing folder"
+            f"model {name!r} is neither bundled ({', '.join(models.BUNDLED)}) nor an existing folder; "
+            "set model to one of those names or to a sentence-transformers model folder"
+        )
+    if not any(Path(name).rglob("*.safetensors")):
+        raise ModelError(
+            f"model folder {name!r} has no .safetensors weights; Newsdesk never loads pickled weights "
+            "(pytorch_model.bin): convert the model to safetensors or use a bundled model"
         )
     return SentenceTransformerEmbedder(name, name, threads)

@@ -86,8 +86,9 @@ class Assistant:
     @classmethod
     def open(cls, corpus_dir: Path, index_dir: Path, settings: Settings, embedder: Embedder,
              report: BuildReport | None = None) -> Assistant:
-        from .rerank import CrossEncoder
+        from .rerank import CrossEncoder, model_dir
 
+        model_dir()  # missing cross-encoder files fail here, at start-up, not at the first question
         loaded: Index = open_index(index_dir, embedder.info, chunking_of(settings))
         threads = model_threads(settings.threads)
         retriever = Retriever(loaded, embedder, settings, lambda: CrossEncoder(threads))

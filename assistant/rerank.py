@@ -7,6 +7,7 @@ rescores the few candidates that fusion already ranked high.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from . import models
@@ -18,9 +19,15 @@ if TYPE_CHECKING:
 MAX_TOKENS = 512
 
 
+def model_dir() -> Path:
+    """The cross-encoder's folder; ``Assistant.open`` calls it so that missing model files
+    are reported at start-up, not at the first question (the session itself is built lazily)."""
+    return models.vectrix_model_dir("reranker_en")
+
+
 class CrossEncoder:
     def __init__(self, threads: int) -> None:
-        folder = models.vectrix_model_dir("reranker_en")
+        folder = model_dir()
         self._session = onnx_session(folder / "model.onnx", threads)
         self._tokenizer = wordpiece_tokenizer(folder)
         self.fingerprint = fingerprint(folder / "model.onnx")

@@ -95,10 +95,15 @@ class Settings:
 
 
 def load_settings(folder: Path, overrides: dict[str, Any] | None = None) -> Settings:
-    """Defaults, then ``newsdesk.toml`` or ``[tool.newsdesk]`` in ``folder``, then overrides."""
+    """Defaults, then ``newsdesk.toml`` or ``[tool.newsdesk]`` in ``folder``, then overrides.
+
+    A bad value from a file is reported with the file's path, so the user knows
+    which of the three places to fix.
+    """
     values: dict[str, Any] = {}
     own = folder / "newsdesk.toml"
     project = folder / "pyproject.toml"
+    source = own if own.is_file() else project
     try:
         if own.is_file():
             values = tomllib.loads(own.read_text(encoding="utf-8"))
@@ -107,5 +112,9 @@ def load_settings(folder: Path, overrides: dict[str, Any] | None = None) -> Sett
                 "newsdesk", {}
             )
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read settings from {own if own.is_file() else project}: {exc}") from exc
-    return Settings().updated({**values, **(overrides or {})})
+        raise SettingsError(f"cannot read settings from {source}: {exc}") from exc
+    try:
+        settings = Settings().updated(values)
+    except SettingsError as exc:
+        raise SettingsError(f"{source}: {exc}") from None
+    return settings.updated(overrides or {})

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from appserver import free_port, start_app
+from badfiles import BAD, GOOD, ODD, REFUSED, YELLEN
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -21,15 +22,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAYLOAD = ("Hostile markup test\n\nThe envoy's memo on soybean tariffs read <script>window.pwned=1</script> "
            "and <img src=x onerror=\"window.pwned=2\"> in full.\n")
-NEW_ARTICLE = ("---\ntitle: Yellen meets He on soybeans\npublication: Test Wire\ndate: 2021-10-09\n---\n"
-               "Treasury Secretary Janet Yellen held a video call with Vice Premier Liu He about soybean "
-               "purchases under the phase one trade deal.\n\nThe two agreed to meet again before December.\n")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+EVIL = "Ferry Strike Ends\n\nFerry crews in Burgas ended a three-day strike on Sunday after a pay deal.\n"
+UPLOADABLE = [bad for bad in BAD if bad.upload]
 
 
 @pytest.fixture(scope="module")
@@ -38,25 +32,7 @@ def server(tmp_path_factory, built):
     corpus = base / "corpus"
     shutil.copytree(built[0], corpus)
     (corpus / "payload.txt").write_text(PAYLOAD, encoding="utf-8")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--corpus", str(corpus), "--index", str(base / "index"),
-         "--port", str(port), "--feedback", str(base / "feedback.jsonl")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"app exited: {process.stdout.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("app did not start within 180 s")
+    process, url = start_app(corpus, base / "index", "--feedback", str(base / "feedback.jsonl"))
     yield {"url": url, "corpus": corpus, "base": base}
     process.terminate()
     process.wait(timeout=30)
@@ -89,24 +65,104 @@ def test_follow_up_through_the_api(client):
     assert answer["query"] != answer["question"] and "Xi" in answer["query"]
 
 
-def test_upload_makes_an_article_answerable_and_refuses_a_binary(client, server, tmp_path):
+def test_upload_makes_an_article_answerable_at_once(client, server, tmp_path):
     from gradio_client import handle_file
 
     before = client.predict("What did Janet Yellen discuss with Liu He?", api_name="/ask")
     assert before["abstained"]
     good = tmp_path / "yellen.md"
-    good.write_text(NEW_ARTICLE, encoding="utf-8")
-    binary = tmp_path / "photo.txt"
-    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
-    status, table, *_ = client.predict([handle_file(str(good)), handle_file(str(binary))], api_name="/upload")
-    status = status.replace("\\", "")  # Markdown escapes in the status message
-    assert "✓ yellen.md added as" in status
-    assert "photo.txt" in status and "binary" in status
+    good.write_text(YELLEN, encoding="utf-8")
+    status, table, *_ = client.predict([handle_file(str(good))], api_name="/upload")
+    assert "✓ yellen.md added as" in status.replace("\\", "")  # Markdown escapes in the status message
     assert any(row[0] == "Yellen meets He on soybeans" for row in table["data"])
     stored = sorted(p.name for p in server["corpus"].glob("upload-*"))
     assert len(stored) == 1 and stored[0].endswith(".md")
     after = client.predict("What did Janet Yellen discuss with Liu He?", api_name="/ask")
     assert not after["abstained"] and "soybean" in after["text"]
+
+
+@pytest.mark.parametrize("question, message", REFUSED.values(), ids=REFUSED.keys())
+def test_bad_questions_through_the_api_get_their_message(client, question, message):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match=message):
+        client.predict(question, api_name="/ask")
+
+
+def _ask_over_http(url: str, question: str) -> dict:
+    """/ask through Gradio's plain HTTP route with JSON written here: ``json.dumps`` escapes a
+    lone surrogate as ``\\ud800``, which gradio_client, encoding UTF-8, cannot send at all."""
+    import httpx
+
+    body = json.dumps({"data": [question, [], "", "", []]})
+    posted = httpx.post(url + "gradio_api/call/ask", content=body, headers={"content-type": "application/json"},
+                        timeout=60)
+    stream = httpx.get(url + f"gradio_api/call/ask/{posted.json()['event_id']}", timeout=120).text
+    assert stream.startswith("event: complete\n"), stream
+    return json.loads(stream.split("data: ", 1)[1])[0]
+
+
+@pytest.mark.parametrize("question", ODD.values(), ids=ODD.keys())
+def test_odd_characters_through_the_api_get_an_answer(server, question):
+    answer = _ask_over_http(server["url"], question)
+    assert answer["abstained"] or answer["citations"]
+
+
+@pytest.fixture(scope="module")
+def bad_uploads(client, server, tmp_path_factory):
+    """One /upload of every bad file a browser can send, a good UTF-16 article, and a file
+    posted as ``../../evil.txt``; the status message, Markdown escapes removed."""
+    import httpx
+    from gradio_client import handle_file
+
+    folder = tmp_path_factory.mktemp("uploads")
+    for bad in UPLOADABLE:
+        (folder / bad.name).write_bytes(bad.data)
+    name, data, _, _ = GOOD[0]
+    (folder / name).write_bytes(data)
+    posted = httpx.post(server["url"] + "gradio_api/upload", timeout=60,
+                        files={"files": ("../../evil.txt", EVIL.encode(), "text/plain")})
+    (evil,) = posted.json()
+    status, *_ = client.predict([*(handle_file(str(p)) for p in sorted(folder.iterdir())), handle_file(evil)],
+                                api_name="/upload")
+    return status.replace("\\", "")
+
+
+@pytest.mark.parametrize("bad", UPLOADABLE, ids=lambda bad: bad.row)
+def test_each_bad_upload_gets_its_own_message(bad_uploads, bad):
+    (line,) = [line for line in bad_uploads.splitlines() if f"'{bad.name}'" in line]
+    assert line.startswith(f"✗ cannot add '{bad.name}': ") and bad.upload in line
+
+
+def test_good_uploads_beside_bad_ones_are_stored_safely_and_answerable(bad_uploads, client, server):
+    assert "✓ wide.txt added as `upload-" in bad_uploads and "✓ evil.txt added as `upload-" in bad_uploads
+    corpus = server["corpus"]
+    assert not (corpus / "evil.txt").exists() and not (corpus.parent.parent / "evil.txt").exists()
+    assert all(re.fullmatch(r"upload-[0-9a-f]{12}\.(txt|md)", p.name) for p in corpus.glob("upload-*"))
+    for question, phrase in [(GOOD[0][2], GOOD[0][3]), ("How long did the Biden Xi call last?", "90 minutes")]:
+        answer = client.predict(question, api_name="/ask")
+        assert not answer["abstained"] and phrase in answer["text"], question
+
+
+def test_a_50_mb_upload_is_refused_by_the_server(server, tmp_path):
+    import httpx
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(50_000_000)
+    with huge.open("rb") as handle:
+        refused = httpx.post(server["url"] + "gradio_api/upload", files={"files": ("huge.txt", handle)}, timeout=120)
+    assert refused.status_code == 413 and "5000000 bytes" in refused.text
+
+
+def test_an_unsupported_type_is_refused_by_the_server(client, tmp_path):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    pdf = tmp_path / "notes.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(AppError, match=r"Invalid file type.*'\.txt', '\.md'"):
+        client.predict([handle_file(str(pdf))], api_name="/upload")
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +214,36 @@ def test_chat_in_a_real_browser(browser, server, tmp_path):
 
 
 def test_article_markup_is_shown_as_text(browser, server):
+    """In the answer, in its sources and in the whole article opened from a citation."""
     page = _answered_page(browser, server, "What did the envoy's memo on soybean tariffs read?")
+    page.locator("#nd-pick label").first.click()
+    page.locator("#nd-article-box mark#nd-cited").wait_for(timeout=30_000)
     assert page.evaluate("window.pwned") is None
-    assert page.locator("#nd-sources script, #nd-sources img, #nd-chat img[src=x]").count() == 0
-    assert "<script>" in page.locator("#nd-sources").inner_text()
+    assert page.locator(":is(#nd-chat, #nd-sources, #nd-article-box) :is(script, img)").count() == 0
+    for panel in ("#nd-chat", "#nd-sources", "#nd-article-box"):
+        assert '<img src=x onerror="window.pwned=2">' in page.locator(panel).inner_text(), panel
+    assert "<script>window.pwned=1</script>" in page.locator("#nd-article-box").inner_text()
+    page.close()
+
+
+def test_question_markup_is_shown_as_text(browser, server):
+    question = ("What did the envoy's memo on soybean tariffs read? <script>window.pwned=3</script> "
+                "<img src=x onerror=\"window.pwned=4\"> <b>")
+    page = browser.new_page()
+    page.goto(server["url"])
+    _ask_in_page(page, question)
+    page.locator("#nd-chat").get_by_text('onerror="window.pwned=4"').wait_for(timeout=90_000)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#nd-chat :is(script, img, b)").count() == 0
+    assert "<script>window.pwned=3</script>" in page.locator("#nd-chat").inner_text()
+    page.close()
+
+
+def test_a_one_megabyte_question_in_the_chat_gets_a_message(browser, server):
+    page = browser.new_page()
+    page.goto(server["url"])
+    _ask_in_page(page, "x" * 1_000_000)
+    page.get_by_text("the query is 1,000,000 characters; the limit is 2,000").wait_for(timeout=60_000)
     page.close()
 
 

@@ -310,26 +310,8 @@ def test_too_large_file_is_skipped(tmp_path):
     assert [a.document.doc_id for a in scan.articles] == ["small.txt"]
     assert scan.skipped == (
         Skipped("big.txt", f"too large: {len(STORY) * 10:,} bytes, the limit is {len(STORY) + 10:,}; "
-                "split the file or raise max_bytes"),
+                "split the file or raise the max_article_bytes setting"),
     )  # fmt: skip
-
-
-def test_unreadable_file_is_skipped(tmp_path, monkeypatch):
-    locked = write(tmp_path, "locked.txt", STORY)
-    write(tmp_path, "open.txt", OTHER)
-    real_open = Path.open
-
-    def guarded_open(self, *args, **kwargs):
-        if self == locked:
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", guarded_open)
-    scan = read_corpus(tmp_path)
-    assert [a.document.doc_id for a in scan.articles] == ["open.txt"]
-    assert scan.skipped == (
-        Skipped("locked.txt", "unreadable: permission denied; check the file's permissions"),
-    )
 
 
 def test_utf8_bom_is_accepted_and_nested_ids_are_posix_paths(tmp_path):

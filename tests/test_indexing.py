@@ -67,19 +67,6 @@ def test_added_and_deleted_articles(indexed, settings, embedder):
     assert index.documents["new.md"].title == "Yellen meets He"
 
 
-def test_bad_files_are_skipped_with_a_reason_and_good_ones_indexed(corpus_copy, tmp_path, settings, embedder):
-    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 au lait, said the envoy.".encode("latin-1"))
-    (corpus_copy / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 50)
-    (corpus_copy / "empty.txt").write_bytes(b"")
-    report = build_index(corpus_copy, tmp_path / "index", settings, embedder=embedder)
-    reasons = {s.path: s.reason for s in report.skipped}
-    assert set(reasons) == {"latin1.txt", "binary.txt", "empty.txt"}
-    assert "UTF-8" in reasons["latin1.txt"]
-    assert "binary" in reasons["binary.txt"]
-    assert "empty" in reasons["empty.txt"]
-    assert len(report.added) == 5
-
-
 def test_corpus_with_no_usable_article_is_an_error(tmp_path, settings, embedder):
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "empty.txt").write_text("   \n")
