@@ -23,6 +23,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The benchmarks' extras (the LangChain peer, plots); gradio_client comes with the test extras.
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $@
+
 # The browser tests drive Debian's Chromium (browsers cannot be downloaded here).
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
@@ -39,11 +44,17 @@ test: $(VENV)/.installed-test /usr/bin/chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 
-# Benchmarks are not tests: they write bench/results/*.json.
-bench: $(VENV)/.installed-test index
-	$(BIN)/python bench/latency.py
-	$(BIN)/python bench/indexing.py
-	$(BIN)/python bench/load.py --clients 20 --seconds 60
+# Benchmarks are not tests: they write bench/results/*.json; report.py, last, summarises them
+# (summary.md and plots).  `make bench BENCH=--quick` is a smoke run of every script, written
+# under bench/results/cache/quick/.  Models are bundled: nothing is downloaded.
+bench: $(VENV)/.installed-bench index
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/latency.py $(BENCH)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/indexing.py $(BENCH)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/threads.py $(BENCH)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/peer.py $(BENCH)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py $(BENCH)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/load.py --clients 20 --seconds 60 $(BENCH)
+	$(BIN)/python bench/report.py $(BENCH)
 
 eval: $(VENV)/.installed
 	$(BIN)/assistant eval --json eval/results.json

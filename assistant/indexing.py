@@ -23,7 +23,7 @@ from .corpus import Duplicate, Skipped, read_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from .sentences import split_sentences
-from .store import Chunking, Index, open_index, write_index
+from .store import APPROXIMATE_ABOVE, Chunking, Index, open_index, write_index
 from .types import Chunk, Document, Sentence
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ def update_index(
     rebuild: bool = False,
     max_bytes: int = 5_000_000,
     progress: Callable[[int, int], None] | None = None,
+    approximate_above: int = APPROXIMATE_ABOVE,
 ) -> BuildReport:
     """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
 
@@ -172,6 +173,7 @@ def update_index(
             _stack([sentence_vectors[(s.doc_id, s.index)] for s in sentences], embedder.info.dim),
             embedder.info, chunking,
             {"corpus": {"path": str(corpus_dir.resolve()), "fingerprint": _fingerprint(new_docs)}},
+            approximate_above=approximate_above,
         )
         return BuildReport(**report, texts_embedded=len(texts), seconds=time.perf_counter() - started)
 

@@ -47,6 +47,7 @@ def build_index(
         rebuild=rebuild,
         max_bytes=settings.max_article_bytes,
         progress=progress,
+        approximate_above=settings.approximate_above,
     )
 
 

@@ -28,7 +28,7 @@ from .errors import QueryError
 from .indexing import passage_text
 from .lexical import Lexical
 from .settings import MODES, Settings
-from .store import Index
+from .store import Index, search_parameters
 from .types import Chunk, Document, Passage
 
 if TYPE_CHECKING:
@@ -112,18 +112,26 @@ def standardise(values: np.ndarray) -> np.ndarray:
 
 
 def _search(index, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-    """Top ``n`` rows of a FAISS inner-product index among the allowed rows."""
+    """Top ``n`` rows of a FAISS inner-product index among the allowed rows.
+
+    An HNSW walk (large indexes, see store.APPROXIMATE_ABOVE) only meets the rows
+    near its path, so under a narrow filter it can come back with fewer than ``n``
+    admitted rows; those admitted rows are then few, and are ranked exactly.
+    """
     import faiss
     import numpy as np
 
     n = min(n, index.ntotal if allowed is None else int(allowed.sum()))
     if n <= 0:
         return []
-    params = None
-    if allowed is not None:
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
-    scores, rows = index.search(vector[None, :].astype(np.float32), n, params=params)
-    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+    selector = None if allowed is None else faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+    scores, rows = index.search(vector[None, :].astype(np.float32), n, params=search_parameters(index, n, selector))
+    found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+    if len(found) < n:
+        candidates = np.flatnonzero(allowed) if allowed is not None else np.arange(index.ntotal)
+        exact = index.reconstruct_batch(candidates.astype(np.int64)) @ vector
+        return [(int(candidates[i]), float(exact[i])) for i in top_rows(exact, n, None)]
+    return found
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:

@@ -1,103 +1,147 @@
-"""Indexing and start-up on the bundled corpus, each against a baseline from the same run.
+"""Indexing, start-up and memory on the bundled corpus, each against a baseline from the same run.
 
-* full build vs the raw encode of exactly the texts it embeds (the ratio is the pipeline's overhead);
-* adding one article to an existing index; a no-op re-index;
+* full build vs the raw encode of exactly the texts it embeds, in the same order
+  (the ratio is the pipeline's overhead), as chunks per second of each;
+* adding one article to an existing index (against the raw encode of its texts); a no-op re-index;
 * cold start: a fresh `assistant ask` process to its first answer, beside a bare
-  `python -c pass` and `python -c "import onnxruntime"` start;
-* peak RSS of that process, and index bytes per chunk and per sentence.
+  `python -c pass` and `python -c "import onnxruntime"`; and what `make run` does
+  once the index is up to date: `assistant index` (a no-op), then `app.py` to its
+  first HTTP 200 (over copies of the corpus and index; the server stopped after each);
+* peak RSS of the `assistant ask` process and of the serving process at its first
+  page; index bytes per chunk and per sentence.
 Medians of --repeats runs.
 
-    .venv/bin/python bench/indexing.py [--repeats 3] [--out bench/results/indexing.json]
+    .venv/bin/python bench/indexing.py [--repeats 3] [--quick] [--out PATH]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    ROOT,
+    child_run,
+    index_sizes,
+    parser,
+    peak_rss_mib,
+    seconds,
+    write_results,
+)
+from load import start_server, stop
+
+ADDED = "004_89cb27701e274671.txt"  # the article removed, then added again
 
 
-def seconds(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+def build_timings(
+    settings, embedder, texts: list[str], added: list[str], repeats: int
+) -> dict:
+    """Full build, raw encode, one-article add and no-op re-index, in temporary copies."""
+    from assistant.pipeline import build_index
 
-
-def child_run(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True)
-    return time.perf_counter() - started, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-
-
-def main() -> None:
-    from assistant.indexing import passage_text, split_document
-    from assistant.pipeline import build_embedder, build_index, chunking_of
-    from assistant.corpus import read_corpus
-    from assistant.settings import Settings
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "indexing.json")
-    args = parser.parse_args()
-    settings = Settings()
-    embedder = build_embedder(settings)
-    docs = [a.document for a in read_corpus(ROOT / "corpus").articles]
-    texts = []
-    for doc in docs:
-        sentences, chunks = split_document(doc, embedder, chunking_of(settings))
-        texts += [passage_text(doc, c.text) for c in chunks] + [s.text for s in sentences]
-
-    build, encode, add_one, noop = [], [], [], []
-    for _ in range(args.repeats):
+    build, encode, add_one, encode_one, noop = [], [], [], [], []
+    for _ in range(repeats):
         encode.append(seconds(lambda: embedder.encode_documents(texts)))
+        encode_one.append(seconds(lambda: embedder.encode_documents(added)))
         with tempfile.TemporaryDirectory() as tmp:
             corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
             shutil.copytree(ROOT / "corpus", corpus)
-            build.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
-            extra = corpus / "004_89cb27701e274671.txt"
+            update = partial(build_index, corpus, index, settings, embedder=embedder)
+            build.append(seconds(update))
+            extra = corpus / ADDED
             held = extra.read_bytes()
             extra.unlink()
-            build_index(corpus, index, settings, embedder=embedder)
+            update()
             extra.write_bytes(held)
-            add_one.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
-            noop.append(seconds(lambda: build_index(corpus, index, settings, embedder=embedder)))
-            generation = index / (index / "CURRENT").read_text().strip()
-            size = sum(p.stat().st_size for p in generation.iterdir())
-            counts = json.loads((generation / "manifest.json").read_text())["counts"]
-
-    python = sys.executable
-    cold = [child_run([python, "-m", "assistant.cli", "ask", "What did Kerry's China trip produce?"])
-            for _ in range(args.repeats)]
-    bare = [child_run([python, "-c", "pass"])[0] for _ in range(args.repeats)]
-    onnx = [child_run([python, "-c", "import onnxruntime"])[0] for _ in range(args.repeats)]
-    results = {
+            add_one.append(seconds(update))
+            noop.append(seconds(update))
+            sizes = index_sizes(index / (index / "CURRENT").read_text().strip())
+    build_s, encode_s = statistics.median(build), statistics.median(encode)
+    return {
         "texts_embedded": len(texts),
-        "full_build_s": statistics.median(build),
-        "raw_encode_s (baseline)": statistics.median(encode),
-        "build_overhead": statistics.median(build) / statistics.median(encode) - 1,
+        "full_build_s": build_s,
+        "raw_encode_s (baseline)": encode_s,
+        "build_overhead": build_s / encode_s - 1,
+        "full_build_chunks_per_s": sizes["chunks"] / build_s,
+        "raw_encode_chunks_per_s (baseline)": sizes["chunks"] / encode_s,
         "add_one_article_s": statistics.median(add_one),
+        "encode_one_article_s (baseline)": statistics.median(encode_one),
+        "added_article_texts": len(added),
         "no_op_reindex_s": statistics.median(noop),
-        "cold_ask_s": statistics.median(c[0] for c in cold),
-        "cold_ask_peak_rss_mib": max(c[1] for c in cold) / 1024,
-        "python_start_s (baseline)": statistics.median(bare),
-        "import_onnxruntime_s (baseline)": statistics.median(onnx),
-        "index_bytes": size, **counts,
-        "bytes_per_vector_row": size / (counts["chunks"] + counts["sentences"]),
+        **sizes,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(json.dumps(results, indent=2))
+
+
+def startup_timings(repeats: int) -> dict:
+    """Cold `assistant ask`, `make run`'s two steps, and their baselines, in fresh processes."""
+    python = sys.executable
+    cli = [python, "-m", "assistant.cli"]
+    cold = [
+        child_run([*cli, "ask", "What did Kerry's China trip produce?"], cwd=ROOT)
+        for _ in range(repeats)
+    ]
+    index_cli = [child_run([*cli, "index"], cwd=ROOT)[0] for _ in range(repeats)]
+    serve, serve_rss = [], []
+    for _ in range(repeats):
+        server, _url, work, ready_s = start_server()
+        serve_rss.append(peak_rss_mib(server.pid))
+        stop(server)
+        work.cleanup()
+        serve.append(ready_s)
+    return {
+        "cold_ask_s": statistics.median(c[0] for c in cold),
+        "cold_ask_peak_rss_mib": max(c[1] for c in cold),
+        "index_up_to_date_cli_s": statistics.median(index_cli),
+        "serve_s (app.py to first HTTP 200, index up to date)": statistics.median(
+            serve
+        ),
+        "make_run_s (assistant index + app.py to first HTTP 200)": statistics.median(
+            index_cli
+        )
+        + statistics.median(serve),
+        "serving_peak_rss_mib_at_first_page": max(serve_rss),
+        "python_start_s (baseline)": statistics.median(
+            child_run([python, "-c", "pass"])[0] for _ in range(repeats)
+        ),
+        "import_onnxruntime_s (baseline)": statistics.median(
+            child_run([python, "-c", "import onnxruntime"])[0] for _ in range(repeats)
+        ),
+    }
+
+
+def main() -> None:
+    from assistant.corpus import read_corpus
+    from assistant.indexing import passage_text, split_document
+    from assistant.pipeline import build_embedder, build_index, chunking_of
+    from assistant.settings import Settings
+
+    arguments = parser(__doc__, "indexing", "one repeat")
+    arguments.add_argument("--repeats", type=int, default=3)
+    args = arguments.parse_args()
+    repeats = 1 if args.quick else args.repeats
+    settings = Settings()
+    embedder = build_embedder(settings)
+    # As update_index embeds them: chunks, then sentences.
+    chunk_texts, sentence_texts, added = [], [], []
+    for doc in (a.document for a in read_corpus(ROOT / "corpus").articles):
+        sentences, chunks = split_document(doc, embedder, chunking_of(settings))
+        chunk_texts += [passage_text(doc, c.text) for c in chunks]
+        sentence_texts += [passage_text(doc, s.text) for s in sentences]
+        if doc.doc_id == ADDED:
+            added = chunk_texts[-len(chunks) :] + sentence_texts[-len(sentences) :]
+    results = build_timings(
+        settings, embedder, chunk_texts + sentence_texts, added, repeats
+    )
+    # The project index up to date, as `make bench` leaves it, for the start-up figures.
+    build_index(ROOT / "corpus", ROOT / "index", settings, embedder=embedder)
+    results.update(startup_timings(repeats))
+    for key, value in results.items():
+        print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
+    write_results(args, results)
 
 
 if __name__ == "__main__":

@@ -5,19 +5,16 @@ whose searched query lacks that client's own topic (or carries another client's)
 counts as cross-talk.  Loopback only, bounded in clients and seconds.
 
     .venv/bin/python bench/load.py [--clients 20] [--seconds 60] [--url http://127.0.0.1:PORT/]
-                                   [--out bench/results/load.json]
+                                   [--quick] [--out PATH]
 
 Without --url it starts `app.py` on a free loopback port over a copy of the bundled
-corpus and index, and stops it afterwards.
+corpus and index, reports the server's peak RSS after the load, and stops it.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,42 +23,87 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, parser, peak_rss_mib, percentiles, write_results
+
 #: (opening question, follow-up, the topic word the follow-up's query must carry)
 CHATS = (
     ("What did John Kerry's China trip produce?", "And who met him?", "Kerry"),
-    ("Who represented China at the Anchorage talks?", "Did they issue a joint statement?", "Anchorage"),
-    ("Tell me about Biden's September call with Xi.", "How long did it last?", "September"),
-    ("What did Yang Jiechi demand from Blinken?", "And what did the American readout emphasize?", "Yang"),
+    (
+        "Who represented China at the Anchorage talks?",
+        "Did they issue a joint statement?",
+        "Anchorage",
+    ),
+    (
+        "Tell me about Biden's September call with Xi.",
+        "How long did it last?",
+        "September",
+    ),
+    (
+        "What did Yang Jiechi demand from Blinken?",
+        "And what did the American readout emphasize?",
+        "Yang",
+    ),
 )
 TOPICS = {topic for *_, topic in CHATS}
 
 
-def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
+def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory, float]:
+    """``app.py`` over copies of the corpus and of its index, on a free loopback port.
+
+    Returns the process, its URL, the folder holding the copies (it lives as long as
+    this object) and the seconds from starting the process to its first HTTP 200.
+    """
     work = tempfile.TemporaryDirectory(prefix="newsdesk-load-")
     corpus = Path(work.name) / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     if (ROOT / "index" / "CURRENT").exists():
-        shutil.copytree(ROOT / "index", Path(work.name) / "index", ignore=shutil.ignore_patterns(".lock"))
+        shutil.copytree(
+            ROOT / "index",
+            Path(work.name) / "index",
+            ignore=shutil.ignore_patterns(".lock"),
+        )
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus),
-                                "--index", str(Path(work.name) / "index"), "--feedback",
-                                str(Path(work.name) / "feedback.jsonl")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--port",
+            str(port),
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(Path(work.name) / "index"),
+            "--feedback",
+            str(Path(work.name) / "feedback.jsonl"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
-            return process, url, work
+            urllib.request.urlopen(url, timeout=2).close()
+            return process, url, work, time.perf_counter() - started
         except OSError:
             if process.poll() is not None:
                 raise SystemExit("the app exited while starting")
-            time.sleep(0.5)
-    process.kill()
+            time.sleep(0.05)
+    stop(process)
     raise SystemExit("the app did not start within 180 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate the server, and kill it if it has not exited within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def run(url: str, clients: int, seconds: float) -> dict:
@@ -72,18 +114,18 @@ def run(url: str, clients: int, seconds: float) -> dict:
     crosstalk: list[str] = []
     turns = [0]
     lock = threading.Lock()
-    stop = time.monotonic() + seconds
+    until = time.monotonic() + seconds
 
     def session(number: int) -> None:
         client = Client(url, verbose=False)
         chat = CHATS[number % len(CHATS)]
-        while time.monotonic() < stop:
+        while time.monotonic() < until:
             history: list[str] = []
             for question in chat[:2]:
                 started = time.perf_counter()
                 try:
                     answer = client.predict(question, history, api_name="/ask")
-                except Exception as exc:  # every failure is counted, whatever its kind
+                except Exception as exc:  # noqa: BLE001  every failure is counted, whatever its kind
                     with lock:
                         errors.append(f"client {number}: {exc!r}")
                     continue
@@ -92,7 +134,9 @@ def run(url: str, clients: int, seconds: float) -> dict:
                     turns[0] += 1
                     if history:
                         others = TOPICS - {chat[2]}
-                        if chat[2] not in answer["query"] or any(t in answer["query"] for t in others):
+                        if chat[2] not in answer["query"] or any(
+                            t in answer["query"] for t in others
+                        ):
                             crosstalk.append(f"client {number}: {answer['query']!r}")
                 history.append(question)
 
@@ -102,39 +146,44 @@ def run(url: str, clients: int, seconds: float) -> dict:
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 300)
-    ordered = sorted(latencies)
+    turn = percentiles(latencies) if latencies else {"p50_ms": None, "p95_ms": None}
     return {
-        "clients": clients, "seconds": round(time.monotonic() - started, 1), "turns": turns[0],
-        "errors": len(errors), "crosstalk": len(crosstalk), "examples": (errors + crosstalk)[:5],
-        "p50_ms": statistics.median(ordered) if ordered else None,
-        "p95_ms": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else None,
+        "clients": clients,
+        "seconds": round(time.monotonic() - started, 1),
+        "turns": turns[0],
+        "errors": len(errors),
+        "crosstalk": len(crosstalk),
+        "examples": (errors + crosstalk)[:5],
+        "p50_ms": turn["p50_ms"],
+        "p95_ms": turn["p95_ms"],
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--url", help="an already running local server")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
-    args = parser.parse_args()
+    arguments = parser(__doc__, "load", "2 clients for 5 s")
+    arguments.add_argument("--clients", type=int, default=20)
+    arguments.add_argument("--seconds", type=float, default=60)
+    arguments.add_argument("--url", help="an already running local server")
+    args = arguments.parse_args()
+    if args.quick:
+        args.clients, args.seconds = 2, 5
     if not 1 <= args.clients <= 50 or not 0 < args.seconds <= 600:
         raise SystemExit("clients must be 1-50 and seconds at most 600")
     server = None
     url = args.url
     if url is None:
-        server, url, _work = start_server()  # the folder lives as long as _work
+        server, url, _work, _ = start_server()  # the folder lives as long as _work
     if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         raise SystemExit("load is only sent to loopback addresses")
     try:
         results = run(url, args.clients, args.seconds)
+        if server is not None:
+            results["server_peak_rss_mib"] = peak_rss_mib(server.pid)
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(json.dumps(results, indent=2))
+            stop(server)
+    print(results)
+    write_results(args, results)
 
 
 if __name__ == "__main__":

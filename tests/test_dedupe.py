@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.dedupe import Duplicate, find_duplicates, normalise
+from assistant.dedupe import (
+    MINHASH_BLOCK,
+    Duplicate,
+    find_duplicates,
+    lsh_bands,
+    minhash,
+    normalise,
+)
 from assistant.errors import SettingsError
 from assistant.types import Document
 
@@ -27,7 +35,11 @@ def edit(text: str, words: int) -> str:
 
 
 def test_normalise_ignores_case_whitespace_and_quote_style():
-    assert normalise("  “Don’t”\tPANIC\n\nnow ") == normalise('"don\'t" panic now') == '"don\'t" panic now'
+    assert (
+        normalise("  “Don’t”\tPANIC\n\nnow ")
+        == normalise('"don\'t" panic now')
+        == '"don\'t" panic now'
+    )
 
 
 def test_distinct_articles_are_not_duplicates():
@@ -37,12 +49,16 @@ def test_distinct_articles_are_not_duplicates():
 def test_exact_copy_with_other_whitespace_case_and_quotes():
     text = TEXTS[2]
     copy = "\n\n" + text.replace(" ", "  \t").replace("’", "'").upper()
-    assert find_duplicates([doc("b.txt", copy), doc("a.txt", text)]) == [Duplicate("b.txt", "a.txt", 1.0)]
+    assert find_duplicates([doc("b.txt", copy), doc("a.txt", text)]) == [
+        Duplicate("b.txt", "a.txt", 1.0)
+    ]
 
 
 def test_near_copy_with_a_few_words_changed():
     text = TEXTS[3]
-    (found,) = find_duplicates([doc("a.txt", text), doc("z.txt", edit(text, 3)), doc("m.txt", TEXTS[0])])
+    (found,) = find_duplicates(
+        [doc("a.txt", text), doc("z.txt", edit(text, 3)), doc("m.txt", TEXTS[0])]
+    )
     assert (found.doc_id, found.kept) == ("z.txt", "a.txt")
     assert 0.9 < found.similarity < 1.0
 
@@ -57,19 +73,66 @@ def test_threshold_decides():
 
 def test_first_in_doc_id_order_is_kept_whatever_the_input_order():
     text = TEXTS[1]
-    docs = [doc("c.txt", edit(text, 2)), doc("b.txt", edit(text, 1)), doc("a.txt", text)]
+    docs = [
+        doc("c.txt", edit(text, 2)),
+        doc("b.txt", edit(text, 1)),
+        doc("a.txt", text),
+    ]
     expected = find_duplicates(docs)
-    assert [(d.doc_id, d.kept) for d in expected] == [("b.txt", "a.txt"), ("c.txt", "a.txt")]
+    assert [(d.doc_id, d.kept) for d in expected] == [
+        ("b.txt", "a.txt"),
+        ("c.txt", "a.txt"),
+    ]
     assert find_duplicates(list(reversed(docs))) == expected
 
 
 def test_short_and_empty_texts():
     docs = [doc("a.txt", "Ferries resumed."), doc("b.txt", "ferries  resumed."), doc("c.txt", ""),
             doc("d.txt", "Ferries resumed today."), doc("e.txt", "")]  # fmt: skip
-    assert [(d.doc_id, d.kept) for d in find_duplicates(docs)] == [("b.txt", "a.txt"), ("e.txt", "c.txt")]
+    assert [(d.doc_id, d.kept) for d in find_duplicates(docs)] == [
+        ("b.txt", "a.txt"),
+        ("e.txt", "c.txt"),
+    ]
 
 
 @pytest.mark.parametrize("threshold", [0.0, -0.5, 1.5])
 def test_threshold_must_be_a_fraction(threshold):
     with pytest.raises(SettingsError, match="threshold"):
         find_duplicates([], threshold=threshold)
+
+
+def test_lsh_bands_are_datasketchs_choice():
+    """The (bands, rows) datasketch 2.0 chose for these thresholds and 128 permutations."""
+    assert [lsh_bands(t, 128) for t in (0.3, 0.6, 0.75, 0.9)] == [
+        (37, 3),
+        (18, 7),
+        (11, 11),
+        (5, 25),
+    ]
+
+
+def test_minhash_agreement_estimates_jaccard():
+    a = frozenset(f"w{i}" for i in range(400))
+    b = frozenset(f"w{i}" for i in range(100, 500))  # Jaccard 300 / 500 = 0.6
+    assert abs((minhash(a) == minhash(b)).mean() - 0.6) < 0.15
+
+
+def test_near_copies_just_above_the_bar_are_all_found():
+    """LSH is tuned looser than the 0.8 bar: copies with every 50th word changed (Jaccard ~0.82)
+    must all be proposed, whatever the hashing; the exact Jaccard then decides."""
+    for number, text in enumerate(TEXTS):
+        tokens = text.split(" ")
+        tokens[::50] = ["CHANGED"] * len(tokens[::50])
+        (found,) = find_duplicates([doc("a.txt", text), doc("b.txt", " ".join(tokens))])
+        assert (found.doc_id, found.kept) == ("b.txt", "a.txt"), number
+        assert 0.8 <= found.similarity < 0.9, number
+
+
+def test_minhash_of_a_long_text_is_the_minimum_over_its_blocks():
+    shingles = frozenset(f"w{i}" for i in range(2 * MINHASH_BLOCK + 7))
+    halves = (
+        sorted(shingles)[: MINHASH_BLOCK + 3],
+        sorted(shingles)[MINHASH_BLOCK + 3 :],
+    )
+    expected = np.minimum(minhash(frozenset(halves[0])), minhash(frozenset(halves[1])))
+    np.testing.assert_array_equal(minhash(shingles), expected)

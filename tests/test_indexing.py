@@ -108,3 +108,20 @@ def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embe
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     assert len(report.added) == 5
     assert open_index(index_dir, embedder.info, chunking_of(settings)).manifest["format_version"] == data["format_version"] + 1
+
+
+def test_the_approximate_above_setting_reaches_the_written_index(indexed, settings, embedder):
+    """Set below the bundled corpus's sentence count and above its chunk count: the next build
+    writes the sentences as HNSW and the chunks exact, and records both in the manifest."""
+    import json
+    from dataclasses import replace
+
+    corpus, index_dir = indexed
+    loaded = open_index(index_dir, embedder.info, chunking_of(settings))
+    threshold = (len(loaded.chunks) + len(loaded.sentence_rows)) // 2
+    build_index(corpus, index_dir, replace(settings, approximate_above=threshold), embedder=embedder, rebuild=True)
+    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
+    kinds = json.loads((generation / "manifest.json").read_text())["faiss_index"]
+    assert kinds["chunks.faiss"]["type"] == "IndexFlatIP" and kinds["sentences.faiss"]["type"] == "IndexHNSWFlat"
+    reopened = open_index(index_dir, embedder.info, chunking_of(settings))
+    assert type(reopened.sentence_index).__name__ == "IndexHNSWFlat"

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexOutdatedError
+from assistant.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexOutdatedError,
+)
 from assistant.pipeline import chunking_of
 from assistant.store import current_generation, open_index
 
@@ -27,17 +32,29 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
     assert index.chunk_index.ntotal == len(index.chunks) > 5
     for chunk in index.chunks:
         doc = index.documents[chunk.doc_id]
-        assert doc.text[chunk.start : chunk.end] == chunk.text and chunk.text.strip() == chunk.text
+        assert (
+            doc.text[chunk.start : chunk.end] == chunk.text
+            and chunk.text.strip() == chunk.text
+        )
         assert embedder.count_tokens(chunk.text) <= embedder.info.max_tokens
     for doc_id, sentences in index.sentences.items():
         text = index.documents[doc_id].text
         assert [s.index for s in sentences] == list(range(len(sentences)))
         assert all(text[s.start : s.end] == s.text for s in sentences)
     manifest = index.manifest
-    assert manifest["model"]["name"] == "e5-small-v2" and manifest["model"]["dim"] == 384
-    assert manifest["counts"] == {"documents": 5, "chunks": len(index.chunks),
-                                  "sentences": len(index.sentence_rows)}
-    assert index.sentence_index.ntotal == len(index.sentence_rows) == sum(map(len, index.sentences.values()))
+    assert (
+        manifest["model"]["name"] == "e5-small-v2" and manifest["model"]["dim"] == 384
+    )
+    assert manifest["counts"] == {
+        "documents": 5,
+        "chunks": len(index.chunks),
+        "sentences": len(index.sentence_rows),
+    }
+    assert (
+        index.sentence_index.ntotal
+        == len(index.sentence_rows)
+        == sum(map(len, index.sentences.values()))
+    )
     assert manifest["chunking"]["chunk_tokens"] == settings.chunk_tokens
     assert {"faiss-cpu", "numpy", "onnxruntime"} <= set(manifest["versions"])
 
@@ -49,12 +66,18 @@ def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
 
     index = open_index(built[1], embedder.info, chunking_of(settings))
     chunks = index.chunks[:3]
-    again = embedder.encode_documents([passage_text(index.documents[c.doc_id], c.text) for c in chunks])
+    again = embedder.encode_documents(
+        [passage_text(index.documents[c.doc_id], c.text) for c in chunks]
+    )
     np.testing.assert_allclose(index.chunk_vectors([0, 1, 2]), again, atol=1e-5)
     sentences = index.sentence_rows[:3]
-    np.testing.assert_allclose(index.sentence_vectors([0, 1, 2]),
-                               embedder.encode_documents([passage_text(index.documents[s.doc_id], s.text)
-                                                          for s in sentences]), atol=1e-5)
+    np.testing.assert_allclose(
+        index.sentence_vectors([0, 1, 2]),
+        embedder.encode_documents(
+            [passage_text(index.documents[s.doc_id], s.text) for s in sentences]
+        ),
+        atol=1e-5,
+    )
 
 
 def _break(index_dir: Path, how: str) -> None:
@@ -78,8 +101,22 @@ def _break(index_dir: Path, how: str) -> None:
         manifest_path.write_text("{not json")
     elif how == "pointer to nothing":
         (index_dir / "CURRENT").write_text("gen-does-not-exist\n")
-    elif how in ("other model", "other dimension", "changed weights", "newer format", "older format",
-                 "other chunking"):
+    elif how == "other index kind":
+        manifest["faiss_index"]["chunks.faiss"] = {
+            "type": "IndexHNSWFlat",
+            "hnsw_m": 32,
+            "ef_construction": 80,
+            "ef_search": 64,
+        }
+        manifest_path.write_text(json.dumps(manifest))
+    elif how in (
+        "other model",
+        "other dimension",
+        "changed weights",
+        "newer format",
+        "older format",
+        "other chunking",
+    ):
         if how == "other model":
             manifest["model"]["name"] = "all-MiniLM-L6-v2"
         elif how == "other dimension":
@@ -111,9 +148,12 @@ def _break(index_dir: Path, how: str) -> None:
         ("newer format", IndexMismatchError, "newer"),
         ("older format", IndexOutdatedError, "older"),
         ("other chunking", IndexMismatchError, "chunked"),
+        ("other index kind", IndexCorruptError, "IndexHNSWFlat"),
     ],
 )
-def test_broken_index_raises_specific_error_naming_the_fix(index_copy, embedder, settings, how, error, phrase):
+def test_broken_index_raises_specific_error_naming_the_fix(
+    index_copy, embedder, settings, how, error, phrase
+):
     _break(index_copy, how)
     with pytest.raises(error) as caught:
         open_index(index_copy, embedder.info, chunking_of(settings))
@@ -128,12 +168,16 @@ def test_missing_index_says_how_to_build(tmp_path, embedder, settings):
 
 
 def test_loading_with_another_model_is_refused(built, embedder, settings):
-    other = replace(embedder.info, name="all-MiniLM-L6-v2", backend="sentence-transformers")
+    other = replace(
+        embedder.info, name="all-MiniLM-L6-v2", backend="sentence-transformers"
+    )
     with pytest.raises(IndexMismatchError, match="e5-small-v2"):
         open_index(built[1], other, chunking_of(settings))
 
 
-def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(index_copy, embedder, settings, corpus_copy):
+def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(
+    index_copy, embedder, settings, corpus_copy
+):
     from assistant.pipeline import build_index
 
     crashed = index_copy / ".tmp-gen-1-abc"
@@ -144,8 +188,145 @@ def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(index_copy, embe
     (corpus_copy / "000_2925cdf53f121f79.txt").unlink()
     build_index(corpus_copy, index_copy, settings, embedder=embedder)
     assert not crashed.exists()
-    assert len(open_index(index_copy, embedder.info, chunking_of(settings)).documents) == 4
+    assert (
+        len(open_index(index_copy, embedder.info, chunking_of(settings)).documents) == 4
+    )
 
 
 def test_index_folder_is_private(built):
     assert built[1].stat().st_mode & 0o077 == 0
+
+
+def test_a_manifest_from_before_hnsw_still_loads(index_copy, embedder, settings):
+    """Indexes written before the approximate path record the bare string; the format is unchanged."""
+    path = current_generation(index_copy) / "manifest.json"
+    manifest = json.loads(path.read_text())
+    # The bundled corpus is small, so exact.
+    assert manifest["faiss_index"]["chunks.faiss"]["type"] == "IndexFlatIP"
+    manifest["faiss_index"] = "IndexFlatIP"
+    path.write_text(json.dumps(manifest))
+    index = open_index(index_copy, embedder.info, chunking_of(settings))
+    assert (
+        type(index.chunk_index).__name__
+        == type(index.sentence_index).__name__
+        == "IndexFlatIP"
+    )
+
+
+def _clustered_unit_vectors(rng, n: int, dim: int, centres):
+    """Unit vectors around a few topics, as news sentences are (uniform random ones have no neighbours)."""
+    import numpy as np
+
+    vectors = centres[rng.integers(len(centres), size=n)] + 0.6 * rng.standard_normal(
+        (n, dim)
+    ) / np.sqrt(dim)
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_the_index_kind_follows_the_row_count():
+    from assistant.settings import Settings
+    from assistant.store import APPROXIMATE_ABOVE, FLAT, HNSW, choose_index
+
+    assert APPROXIMATE_ABOVE == Settings().approximate_above
+    assert choose_index(APPROXIMATE_ABOVE).type == FLAT
+    assert choose_index(APPROXIMATE_ABOVE + 1).type == HNSW
+    # An empty file stays exact.
+    assert choose_index(0, approximate_above=0).type == FLAT
+    assert choose_index(1, approximate_above=0).type == HNSW
+
+
+def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_exact(
+    tmp_path,
+):
+    """The ``approximate_above`` setting at 1,000 makes the sentences (2,000 rows) HNSW, the chunks
+    (300) stay exact; the stored HNSW index loads, finds what exact search finds, and filters."""
+    import numpy as np
+
+    from assistant.embedding import ModelInfo
+    from assistant.retrieval import _search
+    from assistant.settings import Settings
+    from assistant.store import (
+        HNSW_EF_CONSTRUCTION,
+        HNSW_EF_SEARCH,
+        HNSW_M,
+        Chunking,
+        write_index,
+    )
+    from assistant.types import Chunk, Document, Sentence
+
+    settings = Settings(approximate_above=1000)
+    rng = np.random.default_rng(5)
+    dim = 384
+    centres = rng.standard_normal((40, dim)) / np.sqrt(dim)
+    sentence_vectors = _clustered_unit_vectors(rng, 2000, dim, centres)
+    chunk_vectors = _clustered_unit_vectors(rng, 300, dim, centres)
+    text = "One sentence. " * 2000
+    doc = Document("a.txt", "A", "", "", "", text, "0" * 64)
+    sentences = [Sentence("a.txt", i, 14 * i, 14 * i + 13, "") for i in range(2000)]
+    chunks = [
+        Chunk(f"a.txt#{i}", "a.txt", i, 14 * i, 14 * i + 13, "") for i in range(300)
+    ]
+    model, chunking = ModelInfo("test", "none", dim, 512, "f"), Chunking(240, 60)
+    write_index(
+        tmp_path,
+        [doc],
+        chunks,
+        sentences,
+        chunk_vectors,
+        sentence_vectors,
+        model,
+        chunking,
+        {},
+        approximate_above=settings.approximate_above,
+    )
+    assert not list(tmp_path.glob(".tmp-*"))  # written beside, then renamed into place
+
+    index = open_index(tmp_path, model, chunking)
+    recorded = index.manifest["faiss_index"]
+    assert recorded["chunks.faiss"]["type"] == "IndexFlatIP"
+    assert recorded["sentences.faiss"] == {
+        "type": "IndexHNSWFlat",
+        "hnsw_m": HNSW_M,
+        "ef_construction": HNSW_EF_CONSTRUCTION,
+        "ef_search": HNSW_EF_SEARCH,
+    }
+    assert type(index.chunk_index).__name__ == "IndexFlatIP"
+    assert type(index.sentence_index).__name__ == "IndexHNSWFlat"
+    # FAISS does not store efSearch: it is set on load.
+    assert index.sentence_index.hnsw.efSearch == HNSW_EF_SEARCH
+    np.testing.assert_array_equal(index.sentence_vectors(range(2000)), sentence_vectors)
+
+    queries = _clustered_unit_vectors(rng, 100, dim, centres)
+    for k in (10, 200):  # 200: wider than efSearch, the pool hybrid search asks for
+        found = [
+            {r for r, _ in _search(index.sentence_index, q, k, None)} for q in queries
+        ]
+        exact = [set(np.argsort(-(sentence_vectors @ q))[:k].tolist()) for q in queries]
+        recall = np.mean([len(f & e) / k for f, e in zip(found, exact)])
+        assert recall >= 0.9, (k, recall)
+
+    # A filter: only admitted rows come back, as many as asked for, mostly the right ones.
+    allowed = np.zeros(2000, dtype=bool)
+    allowed[rng.choice(2000, size=200, replace=False)] = True
+    found, exact = [], []
+    for query in queries:
+        hits = [r for r, _ in _search(index.sentence_index, query, 5, allowed)]
+        assert len(hits) == 5 and allowed[hits].all()
+        found.append(set(hits))
+        exact.append(
+            set(
+                np.argsort(-np.where(allowed, sentence_vectors @ query, -np.inf))[
+                    :5
+                ].tolist()
+            )
+        )
+    assert np.mean([len(f & e) / 5 for f, e in zip(found, exact)]) >= 0.9
+    # A filter so narrow the graph walk may meet too few admitted rows: those rows, ranked exactly.
+    for query in queries[:10]:
+        admitted = rng.choice(2000, size=5, replace=False)
+        narrow = np.zeros(2000, dtype=bool)
+        narrow[admitted] = True
+        hits = [r for r, _ in _search(index.sentence_index, query, 5, narrow)]
+        assert (
+            hits == admitted[np.argsort(-(sentence_vectors[admitted] @ query))].tolist()
+        )

@@ -1,0 +1,157 @@
+"""What every benchmark shares: timing, percentiles, peak RSS, index sizes, the query
+stream of the question set, and where results are written.
+
+Kept in one module so that every script computes a p95 or a peak RSS the same way
+and their figures can be compared.  Each script takes ``--quick``: a few queries
+and small sizes, written under ``bench/results/cache/quick/`` (gitignored) unless
+``--out`` says otherwise, so a smoke run proves a script end to end without
+replacing the figures the README quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+QUICK_RESULTS = RESULTS / "cache" / "quick"
+
+
+def percentiles(samples_ms: Iterable[float]) -> dict[str, float]:
+    """n, p50, p95 (nearest rank) and max of samples in milliseconds."""
+    ordered = sorted(samples_ms)
+    return {
+        "n": len(ordered),
+        "p50_ms": statistics.median(ordered),
+        "p95_ms": ordered[math.ceil(0.95 * len(ordered)) - 1],
+        "max_ms": ordered[-1],
+    }
+
+
+def timed(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[float]:
+    """Milliseconds of ``fn(item)`` for each item, one call at a time."""
+    out = []
+    for item in items:
+        started = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def seconds(fn: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def child_run(args: list[str], **popen: Any) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process, run to its end.
+
+    ``os.wait4`` gives that child's own peak; ``RUSAGE_CHILDREN`` would give the
+    largest of every child so far."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen
+    )
+    with process.stderr:
+        stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, args, stderr=stderr)
+    return wall, usage.ru_maxrss / 1024
+
+
+def peak_rss_mib(pid: int) -> float:
+    """Peak resident memory so far of a running process (``VmHWM``, Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def index_sizes(generation: Path) -> dict[str, float]:
+    """Bytes on disk of an index generation, and per chunk and per sentence: each row's
+    FAISS vector (and graph, for HNSW) plus its JSONL record; the articles' text apart."""
+    counts = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))[
+        "counts"
+    ]
+
+    def size(*names: str) -> int:
+        return sum((generation / name).stat().st_size for name in names)
+
+    return {
+        **counts,
+        "index_bytes": sum(p.stat().st_size for p in generation.iterdir()),
+        "documents_jsonl_bytes": size("documents.jsonl"),
+        "bytes_per_chunk (chunks.faiss + chunks.jsonl)": size(
+            "chunks.faiss", "chunks.jsonl"
+        )
+        / counts["chunks"],
+        "bytes_per_sentence (sentences.faiss + sentences.jsonl)": size(
+            "sentences.faiss", "sentences.jsonl"
+        )
+        / counts["sentences"],
+    }
+
+
+def ask_stream(n: int) -> list[tuple[str, list[str]]]:
+    """``n`` (question, history) pairs cycled over the question set."""
+    from assistant.evaluation import load_questions
+
+    asks = [
+        (q.question, list(q.history))
+        for q in load_questions(ROOT / "eval" / "questions.jsonl")
+    ]
+    return [asks[i % len(asks)] for i in range(n)]
+
+
+def warm(assistant, stream: Iterable[tuple[str, list[str]]]) -> None:
+    """Every distinct question asked once: models loaded, caches of both paths filled."""
+    for question, history in dict.fromkeys((q, tuple(h)) for q, h in stream):
+        assistant.ask(question, list(history))
+
+
+def uncached(assistant, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn`` with the query-vector cache cleared before each call, so encoding is always paid."""
+
+    def call(item):
+        assistant.retriever.query_vector.cache_clear()
+        return fn(item)
+
+    return call
+
+
+def parser(doc: str, name: str, quick: str) -> argparse.ArgumentParser:
+    """An argument parser with the shared ``--quick`` (described by ``quick``) and ``--out``."""
+    out = argparse.ArgumentParser(
+        description=doc.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    out.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: {quick}; written to {QUICK_RESULTS.relative_to(ROOT)}/{name}.json",
+    )
+    out.add_argument("--out", type=Path, help=f"default: bench/results/{name}.json")
+    out.set_defaults(name=name)
+    return out
+
+
+def write_results(args: argparse.Namespace, results: dict) -> Path:
+    """Write ``results`` where ``--out`` or ``--quick`` say, and return the path."""
+    path = args.out or (QUICK_RESULTS if args.quick else RESULTS) / f"{args.name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"wrote {path}")
+    return path

@@ -1,0 +1,530 @@
+"""Every bench/results/*.json in one page: bench/results/summary.md and PNG plots beside it.
+
+Each figure is printed beside its target from issue #5 ("Speed at every scale"),
+so one look says what is met.  A results file that is missing (a benchmark not
+run yet) leaves its rows and plots out; nothing here measures anything.
+
+    .venv/bin/python bench/report.py [--quick | --results FOLDER]   # --quick: the --quick runs' results
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from common import QUICK_RESULTS, RESULTS, ROOT
+
+#: measure, figure, target, met (None: no target)
+Row = tuple[str, str, str, bool | None]
+
+
+def ms(value: float) -> str:
+    return f"{value:.1f} ms"
+
+
+def latency_rows(r: dict) -> list[Row]:
+    search, ask = r["search()"], r["ask()"]
+    return [
+        (
+            "bundled corpus, warm `search()` p50",
+            ms(search["p50_ms"]),
+            "≤ 10 ms",
+            search["p50_ms"] <= 10,
+        ),
+        (
+            "bundled corpus, warm `ask()` p50",
+            ms(ask["p50_ms"]),
+            "≤ 100 ms",
+            ask["p50_ms"] <= 100,
+        ),
+        *[
+            (
+                f"bundled corpus, `{name}` p95 / p50",
+                f"{r[name]['p95_ms'] / r[name]['p50_ms']:.2f}",
+                "≤ 2",
+                r[name]["p95_ms"] <= 2 * r[name]["p50_ms"],
+            )
+            for name in ("search()", "ask()")
+        ],
+        (
+            "encoding one query (baseline, same run) p50",
+            ms(r["encode_query (baseline)"]["p50_ms"]),
+            "",
+            None,
+        ),
+    ]
+
+
+def indexing_rows(r: dict) -> list[Row]:
+    limit = 2 + r["encode_one_article_s (baseline)"]
+    return [
+        (
+            "full build over raw encode of the same texts",
+            (
+                f"{r['full_build_s']:.2f} s / "
+                f"{r['raw_encode_s (baseline)']:.2f} s: {r['full_build_chunks_per_s']:.1f} / "
+                f"{r['raw_encode_chunks_per_s (baseline)']:.1f} chunks/s, overhead {r['build_overhead']:.0%}"
+            ),
+            "≤ 10 %",
+            r["build_overhead"] <= 0.10,
+        ),
+        (
+            "add one article",
+            f"{r['add_one_article_s']:.2f} s",
+            f"≤ 2 s + its encode = {limit:.2f} s",
+            r["add_one_article_s"] <= limit,
+        ),
+        (
+            "no-op re-index",
+            f"{r['no_op_reindex_s']:.2f} s",
+            "≤ 2 s",
+            r["no_op_reindex_s"] <= 2,
+        ),
+        (
+            "cold `assistant ask` to the first answer",
+            (
+                f"{r['cold_ask_s']:.2f} s "
+                f"(peak RSS {r['cold_ask_peak_rss_mib']:.0f} MiB)"
+            ),
+            "≤ 2 s",
+            r["cold_ask_s"] <= 2,
+        ),
+        (
+            "`make run` with an up-to-date index: `assistant index` + `app.py` to its first HTTP 200",
+            (
+                f"{r['make_run_s (assistant index + app.py to first HTTP 200)']:.2f} s (server peak RSS "
+                f"{r['serving_peak_rss_mib_at_first_page']:.0f} MiB)"
+            ),
+            "",
+            None,
+        ),
+        (
+            "index bytes per chunk / per sentence",
+            (
+                f"{r['bytes_per_chunk (chunks.faiss + chunks.jsonl)']:.0f} / "
+                f"{r['bytes_per_sentence (sentences.faiss + sentences.jsonl)']:.0f}"
+            ),
+            "",
+            None,
+        ),
+    ]
+
+
+def threads_rows(r: dict) -> list[Row]:
+    rows = []
+    for variant in ("ours", "defaults"):
+        for name, v in r[variant].items():
+            rows.append(
+                (
+                    f"threads {variant}: `{name}` p50 / p95",
+                    (
+                        f"{ms(v['p50_ms'])} / {ms(v['p95_ms'])} "
+                        f"(p95/p50 {v['p95_over_p50']:.2f})"
+                    ),
+                    "p95 ≤ 2 × p50" if variant == "ours" else "",
+                    v["p95_over_p50"] <= 2 if variant == "ours" else None,
+                )
+            )
+    return rows
+
+
+def peer_rows(r: dict) -> list[Row]:
+    peer = r["langchain"]
+    rows = [
+        (
+            "LangChain peer (MiniLM, 1000/200 chars, FAISS)",
+            (
+                f"build {peer['build_s']:.2f} s, search p50 "
+                f"{ms(peer['search()']['p50_ms'])}, R@5 evidence {peer['recall@5 evidence']:.3f} / gold doc "
+                f"{peer['recall@5 gold doc']:.3f}"
+            ),
+            "",
+            None,
+        )
+    ]
+    for system in ("newsdesk", "newsdesk-minilm"):
+        ours = r[system]
+        rows += [
+            (
+                f"{system} ({ours['model']}) search p50 vs peer",
+                f"{ms(ours['search()']['p50_ms'])} ({ours['search()']['p50_ms'] / peer['search()']['p50_ms']:.2f}x)",
+                "no slower",
+                ours["search()"]["p50_ms"] <= peer["search()"]["p50_ms"],
+            ),
+            *[
+                (
+                    f"{system} ({ours['model']}) {measure} vs peer",
+                    f"{ours[measure]:.3f} vs {peer[measure]:.3f}",
+                    "equal or better",
+                    ours[measure] >= peer[measure],
+                )
+                for measure in ("recall@5 evidence", "recall@5 gold doc")
+            ],
+            (
+                f"{system} build vs peer",
+                f"{ours['build_s']:.2f} s ({ours['build_s'] / peer['build_s']:.2f}x)",
+                "",
+                None,
+            ),
+        ]
+    return rows
+
+
+def ann_best(rows: list[dict]) -> dict | None:
+    """The fastest index at the largest size with recall@10 ≥ 0.95, or the most accurate non-exact one."""
+    largest = [
+        row
+        for row in rows
+        if row["vectors"] == max(r["vectors"] for r in rows)
+        and not row["index"].startswith("exact")
+    ]
+    good = [row for row in largest if row["recall@10_vs_exact"] >= 0.95]
+    if good:
+        return max(good, key=lambda row: row["speedup_vs_exact_k10"])
+    return max(largest, key=lambda row: row["recall@10_vs_exact"], default=None)
+
+
+def scale_rows(r: dict) -> list[Row]:
+    rows = []
+    for c in r.get("corpora", {}).values():
+        big = c["corpus"] == "news30k"
+        name = f"{c['corpus']} ({c['documents']:,} articles, {c['chunks'] + c['sentences']:,} vectors)"
+        rows += [
+            (
+                f"{name} warm `search()` p50 / p95",
+                f"{ms(c['search()']['p50_ms'])} / {ms(c['search()']['p95_ms'])}",
+                "p50 ≤ 30 ms" if big else "",
+                c["search()"]["p50_ms"] <= 30 if big else None,
+            ),
+            (
+                f"{name} warm `ask()` p50 / p95",
+                f"{ms(c['ask()']['p50_ms'])} / {ms(c['ask()']['p95_ms'])}",
+                "p50 ≤ 150 ms" if big else "",
+                c["ask()"]["p50_ms"] <= 150 if big else None,
+            ),
+            (
+                f"{name} build / no-op re-index / add one article, vectors cached",
+                (
+                    f"{c['build_s_with_cached_vectors']:.1f} s / {c['no_op_reindex_s']:.1f} s / "
+                    f"{c['add_one_article_s_with_cached_vectors']:.1f} s (cold build ~{c['cold_build_s_estimate']:.0f} s)"
+                ),
+                "",
+                None,
+            ),
+            (
+                f"{name} recall@5 of the source article",
+                f"{c['recall@5_of_source_article']:.3f}",
+                "",
+                None,
+            ),
+            (
+                f"{name} fresh process to its first answer",
+                (
+                    f"{c['cold_open_and_first_answer_s (fresh process)']:.2f} s, "
+                    f"peak RSS {c['serving_peak_rss_mib (fresh process: open, one answer)']:.0f} MiB"
+                ),
+                "",
+                None,
+            ),
+            (
+                f"{name} index bytes per chunk / per sentence",
+                (
+                    f"{c['bytes_per_chunk (chunks.faiss + chunks.jsonl)']:.0f} / "
+                    f"{c['bytes_per_sentence (sentences.faiss + sentences.jsonl)']:.0f} "
+                    f"(sentences: {c['faiss_index']['sentences.faiss']['type']})"
+                ),
+                "",
+                None,
+            ),
+        ]
+    scaling = r.get("index_scaling", {})
+    rows_at_scale = scaling.get("rows", [])
+    largest = max((row["vectors"] for row in rows_at_scale), default=0)
+    store = [
+        row
+        for row in rows_at_scale
+        if row["vectors"] == largest and "store's" in row["index"]
+    ]
+    for label, row in (
+        ("best ANN", ann_best(rows_at_scale)),
+        ("the store's HNSW", store[0] if store else None),
+    ):
+        if row:
+            rows.append(
+                (
+                    f"{label} at {row['vectors']:,} of {scaling['cached_vectors']:,} cached vectors: {row['index']}",
+                    f"recall@10 {row['recall@10_vs_exact']:.3f} at {row['speedup_vs_exact_k10']:.1f}x exact",
+                    "recall@10 ≥ 0.95 at ≥ 10x",
+                    row["recall@10_vs_exact"] >= 0.95
+                    and row["speedup_vs_exact_k10"] >= 10,
+                )
+            )
+    return rows
+
+
+def load_rows(r: dict) -> list[Row]:
+    rss = (
+        f"; server peak RSS {r['server_peak_rss_mib']:.0f} MiB"
+        if "server_peak_rss_mib" in r
+        else ""
+    )
+    return [
+        (
+            f"{r['clients']} concurrent chat clients, {r['seconds']:.0f} s, turn p50 / p95",
+            (
+                f"{ms(r['p50_ms'])} / {ms(r['p95_ms'])}; {r['turns']} turns, {r['errors']} errors, "
+                f"{r['crosstalk']} cross-talk{rss}"
+            ),
+            "",
+            None,
+        )
+    ]
+
+
+SECTIONS = {
+    "latency": latency_rows,
+    "indexing": indexing_rows,
+    "threads": threads_rows,
+    "peer": peer_rows,
+    "scale": scale_rows,
+    "load": load_rows,
+}
+
+
+def shown(folder: Path) -> str:
+    """The folder relative to the checkout, where it is inside it."""
+    folder = folder.resolve()
+    return str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else str(folder)
+
+
+def markdown(results: dict[str, dict], folder: Path) -> str:
+    lines = [
+        "# Benchmark summary",
+        "",
+        (
+            f"Generated by `bench/report.py` from the JSON files in `{shown(folder)}`; "
+            "targets from issue #5. Timings are medians on a shared 2-core machine."
+        ),
+        "",
+    ]
+    for name, rows_of in SECTIONS.items():
+        if name not in results:
+            lines += [
+                f"## {name}",
+                "",
+                f"`{name}.json` is missing: run `bench/{name}.py`.",
+                "",
+            ]
+            continue
+        lines += [
+            f"## {name}",
+            "",
+            "| measure | figure | target | met |",
+            "|---|---|---|---|",
+        ]
+        for measure, figure, target, met in rows_of(results[name]):
+            lines.append(
+                f"| {measure} | {figure} | {target} | {'' if met is None else 'yes' if met else '**no**'} |"
+            )
+        lines.append("")
+    plots = sorted(p.name for p in folder.glob("*.png"))
+    return "\n".join(lines + ["Plots: " + ", ".join(f"[{p}]({p})" for p in plots), ""])
+
+
+def bars(
+    ax, groups: dict[str, dict[str, float]], ylabel: str, log: bool = False
+) -> None:
+    """Grouped bars: one group per key of ``groups``, one bar per inner key."""
+    series = list(dict.fromkeys(k for g in groups.values() for k in g))
+    width = 0.8 / len(series)
+    for i, name in enumerate(series):
+        xs = [x + i * width for x in range(len(groups))]
+        ax.bar(xs, [g.get(name, 0) for g in groups.values()], width, label=name)
+    ax.set_xticks(
+        [x + 0.4 - width / 2 for x in range(len(groups))], list(groups), fontsize=8
+    )
+    ax.set_ylabel(ylabel)
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8)
+
+
+def plot_latency(plt, r: dict, out: Path) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    names = ("encode_query (baseline)", "search()", "ask()")
+    bars(
+        ax,
+        {n: {"p50": r[n]["p50_ms"], "p95": r[n]["p95_ms"]} for n in names},
+        "ms (log)",
+        log=True,
+    )
+    for target, label in ((10, "search p50 target"), (100, "ask p50 target")):
+        ax.axhline(target, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(label, (0, target), fontsize=7, color="grey")
+    ax.set_title("Warm latency, bundled corpus")
+    fig.tight_layout()
+    fig.savefig(out / "latency.png", dpi=100)
+
+
+def plot_threads(plt, r: dict, out: Path) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+    for ax, name in zip(axes, ("search()", "ask()")):
+        bars(
+            ax,
+            {
+                v: {"p50": r[v][name]["p50_ms"], "p95": r[v][name]["p95_ms"]}
+                for v in ("ours", "defaults")
+            },
+            "ms",
+        )
+        ax.set_title(f"{name}: our threads vs defaults")
+    fig.tight_layout()
+    fig.savefig(out / "threads.png", dpi=100)
+
+
+def plot_peer(plt, r: dict, out: Path) -> None:
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4))
+    bars(
+        axes[0],
+        {
+            s: {"p50": v["search()"]["p50_ms"], "p95": v["search()"]["p95_ms"]}
+            for s, v in r.items()
+        },
+        "search ms (log)",
+        log=True,
+    )
+    bars(
+        axes[1],
+        {
+            s: {"evidence": v["recall@5 evidence"], "gold doc": v["recall@5 gold doc"]}
+            for s, v in r.items()
+        },
+        "recall@5",
+    )
+    bars(axes[2], {s: {"build": v["build_s"]} for s, v in r.items()}, "build s")
+    axes[0].set_title("search latency")
+    axes[1].set_title("recall@5 (answerable questions)")
+    axes[2].set_title("build, model loaded")
+    fig.tight_layout()
+    fig.savefig(out / "peer.png", dpi=100)
+
+
+def plot_indexing(plt, r: dict, out: Path) -> None:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    figures = {
+        "raw encode\n(baseline)": r["raw_encode_s (baseline)"],
+        "full build": r["full_build_s"],
+        "add one\narticle": r["add_one_article_s"],
+        "no-op\nre-index": r["no_op_reindex_s"],
+        "cold ask": r["cold_ask_s"],
+        "make run to\nHTTP 200": r[
+            "make_run_s (assistant index + app.py to first HTTP 200)"
+        ],
+    }
+    ax.bar(list(figures), list(figures.values()))
+    ax.axhline(2, color="grey", linestyle=":", linewidth=1)
+    ax.annotate("2 s target (no-op, cold ask)", (2.5, 2), fontsize=7, color="grey")
+    ax.set_ylabel("s")
+    ax.set_title(
+        f"Indexing and start-up, bundled corpus (build overhead {r['build_overhead']:.0%})"
+    )
+    ax.tick_params(axis="x", labelsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "indexing.png", dpi=100)
+
+
+def plot_ann(plt, r: dict, out: Path) -> None:
+    rows = [
+        row
+        for row in r.get("index_scaling", {}).get("rows", [])
+        if not row["index"].startswith("exact")
+    ]
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for n in sorted({row["vectors"] for row in rows}):
+        mine = [row for row in rows if row["vectors"] == n]
+        ax.scatter(
+            [row["speedup_vs_exact_k10"] for row in mine],
+            [row["recall@10_vs_exact"] for row in mine],
+            label=f"{n:,} vectors",
+            s=18,
+        )
+    ax.axhline(0.95, color="grey", linestyle=":", linewidth=1)
+    ax.axvline(10, color="grey", linestyle=":", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("speed-up over exact search (p50, one thread)")
+    ax.set_ylabel("recall@10 against exact")
+    ax.set_title("ANN indexes: target is the upper right (≥ 0.95 at ≥ 10x)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "ann.png", dpi=100)
+
+
+def plot_corpora(plt, r: dict, out: Path) -> None:
+    corpora = r.get("corpora", {})
+    if not corpora:
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    for ax, name, target in zip(axes, ("search()", "ask()"), (30, 150)):
+        bars(
+            ax,
+            {
+                f"{c['corpus']}\n{c['documents']:,} articles": {
+                    "p50": c[name]["p50_ms"],
+                    "p95": c[name]["p95_ms"],
+                }
+                for c in corpora.values()
+            },
+            "ms",
+        )
+        ax.axhline(target, color="grey", linestyle=":", linewidth=1)
+        ax.set_title(f"warm {name}; 30k-article target p50 ≤ {target} ms", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out / "corpora.png", dpi=100)
+
+
+def plot_scale(plt, r: dict, out: Path) -> None:
+    plot_corpora(plt, r, out)
+    plot_ann(plt, r, out)
+
+
+PLOTS = {
+    "latency": plot_latency,
+    "threads": plot_threads,
+    "peer": plot_peer,
+    "indexing": plot_indexing,
+    "scale": plot_scale,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--quick", action="store_true", help=f"summarise {QUICK_RESULTS}"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.results = QUICK_RESULTS
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no display
+    import matplotlib.pyplot as plt
+
+    results = {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(args.results.glob("*.json"))
+    }
+    for name, plot in PLOTS.items():
+        if name in results:
+            plot(plt, results[name], args.results)
+            plt.close("all")
+    summary = args.results / "summary.md"
+    summary.write_text(markdown(results, args.results), encoding="utf-8")
+    print(f"wrote {summary}")
+
+
+if __name__ == "__main__":
+    main()
