@@ -119,6 +119,43 @@ def read_corpus(corpus_dir: Path, *, max_bytes: int = 5_000_000) -> Scan:
     )
 
 
+#: A file modified this recently may change again within one clock tick without its
+#: modification time moving (git's "racy clean" problem), so its state is not trusted.
+SETTLED_NS = 2_000_000_000
+
+
+def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
+    """A digest of what ``read_corpus`` would read: every entry's path, type, size, mode and
+    modification time (and a symbolic link's target's), plus ``max_bytes``.
+
+    Equal digests mean an unchanged corpus, which then need not be read, cleaned and
+    deduplicated again (seconds at thousands of articles).  None when a file changed
+    in the last two seconds: too recent for its time stamp to prove anything.
+    """
+    import hashlib
+    import time
+
+    digest = hashlib.sha256(f"{Path(corpus_dir).resolve()}\0{max_bytes}\n".encode())
+    settled = time.time_ns() - SETTLED_NS
+    for dirpath, dirnames, filenames in os.walk(corpus_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted([*dirnames, *filenames]):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            stats = [path.lstat()]
+            if path.is_symlink():
+                with contextlib.suppress(OSError):
+                    stats.append(path.stat())
+                stats.append(os.readlink(path))
+            for stat in stats:
+                if isinstance(stat, os.stat_result) and stat.st_mtime_ns > settled:
+                    return None
+            fields = [(s.st_mode, s.st_size, s.st_mtime_ns) if isinstance(s, os.stat_result) else s for s in stats]
+            digest.update(f"{_rel(path, Path(corpus_dir))}\0{fields}\n".encode())
+    return digest.hexdigest()
+
+
 def parse_article(
     doc_id: str, data: bytes, suffix: str, *, learned: Mapping[str, int] = _NOTHING_LEARNED
 ) -> Article:

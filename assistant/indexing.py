@@ -11,6 +11,7 @@ the old one is re-embedded too, and never served stale.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import time
 from contextlib import contextmanager
@@ -19,17 +20,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .chunking import chunk_spans
-from .corpus import Duplicate, Skipped, read_corpus
+from .corpus import Duplicate, Skipped, corpus_state, read_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from .sentences import split_sentences
-from .store import APPROXIMATE_ABOVE, Chunking, Index, open_index, write_index
+from .store import (
+    APPROXIMATE_ABOVE,
+    Chunking,
+    Index,
+    current_generation,
+    open_index,
+    verified_manifest,
+    write_index,
+)
 from .types import Chunk, Document, Sentence
 
 if TYPE_CHECKING:
     import numpy as np
 
 ENCODE_STEP = 256  # texts per progress update
+
+
+#: Beside the generations: the corpus state the last build read (``corpus.corpus_state``),
+#: the generation it serves, and its skipped files and duplicates, so an unchanged
+#: corpus is not read again.
+CORPUS_STATE = "corpus-state.json"
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,10 @@ def update_index(
     """
     started = time.perf_counter()
     with build_lock(index_dir):
+        state = corpus_state(corpus_dir, max_bytes)  # before reading: a file changed meanwhile is read next time
+        known = None if rebuild or state is None else _known_unchanged(index_dir, state, embedder, chunking)
+        if known:
+            return BuildReport(**{**known, "seconds": time.perf_counter() - started})
         scan = read_corpus(corpus_dir, max_bytes=max_bytes)
         if not scan.articles:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped) or "it holds no .txt, .md or .html file"
@@ -145,6 +164,7 @@ def update_index(
         )
         metadata_changed = any(old_docs[d.doc_id] != d for d in reused)
         if old is not None and not fresh and not report["removed"] and not metadata_changed:
+            _remember(index_dir, state, report)
             return BuildReport(**report, texts_embedded=0, seconds=time.perf_counter() - started)
 
         split = {d.doc_id: split_document(d, embedder, chunking) for d in fresh}
@@ -175,7 +195,51 @@ def update_index(
             {"corpus": {"path": str(corpus_dir.resolve()), "fingerprint": _fingerprint(new_docs)}},
             approximate_above=approximate_above,
         )
+        _remember(index_dir, state, report)
         return BuildReport(**report, texts_embedded=len(texts), seconds=time.perf_counter() - started)
+
+
+def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: Chunking) -> dict | None:
+    """The last build's report, as unchanged, when the corpus is in the state it was read in
+    and that build is the generation served; None to read the corpus.
+
+    The served files are still verified (checksums, model, chunking), so a broken index
+    is reported exactly as a full read would report it.
+    """
+    try:
+        known = json.loads((index_dir / CORPUS_STATE).read_text(encoding="utf-8"))
+        if known["state"] != state or known["generation"] != current_generation(index_dir).name:
+            return None
+        report = dict(
+            added=(), changed=(), removed=(),
+            unchanged=tuple(known["unchanged"]),
+            skipped=tuple(Skipped(*row) for row in known["skipped"]),
+            duplicates=tuple(Duplicate(*row) for row in known["duplicates"]),
+            texts_embedded=0,
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexMissingError):
+        return None  # no record, or a garbled one: read the corpus
+    verified_manifest(index_dir, embedder.info, chunking)
+    return report
+
+
+def _remember(index_dir: Path, state: str | None, report: dict) -> None:
+    """Record the corpus state this build read and what it found, beside the generation it
+    serves (atomically: temporary file, then rename); no state, no record."""
+    record = index_dir / CORPUS_STATE
+    if state is None:
+        record.unlink(missing_ok=True)
+        return
+    known = {
+        "state": state,
+        "generation": current_generation(index_dir).name,
+        "unchanged": sorted({*report["unchanged"], *report["added"], *report["changed"]}),
+        "skipped": [[s.path, s.reason] for s in report["skipped"]],
+        "duplicates": [[d.doc_id, d.kept, d.similarity] for d in report["duplicates"]],
+    }
+    temporary = index_dir / f".{CORPUS_STATE}.{os.getpid()}"
+    temporary.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, record)
 
 
 def _reusable_vectors(old: Index | None, keep: set[str]) -> tuple[dict, dict]:

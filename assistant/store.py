@@ -274,10 +274,9 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle]
 
 
-def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
-    """Load the served generation, verifying format, model, checksums and counts."""
-    import faiss
-
+def verified_manifest(index_dir: Path, model: ModelInfo, chunking: Chunking) -> dict[str, Any]:
+    """The served generation's manifest, once its format, model, chunking and every file's
+    checksum are verified: what ``open_index`` checks before parsing anything."""
     manifest = read_manifest(index_dir)
     check_compatible(manifest, model, chunking)
     gen = current_generation(index_dir)
@@ -289,6 +288,15 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
             raise IndexCorruptError(
                 f"{path} does not match its checksum in the manifest (edited or truncated); {REBUILD}"
             )
+    return manifest
+
+
+def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
+    """Load the served generation, verifying format, model, checksums and counts."""
+    import faiss
+
+    manifest = verified_manifest(index_dir, model, chunking)
+    gen = current_generation(index_dir)
     try:
         docs = [Document(**row) for row in _read_jsonl(gen / "documents.jsonl")]
         documents = {d.doc_id: d for d in docs}

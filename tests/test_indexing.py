@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.errors import CorpusError, IndexBusyError, IndexMismatchError
+from assistant.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMismatchError
 from assistant.indexing import build_lock
 from assistant.pipeline import build_index, chunking_of
 from assistant.store import open_index
@@ -125,3 +128,72 @@ def test_the_approximate_above_setting_reaches_the_written_index(indexed, settin
     assert kinds["chunks.faiss"]["type"] == "IndexFlatIP" and kinds["sentences.faiss"]["type"] == "IndexHNSWFlat"
     reopened = open_index(index_dir, embedder.info, chunking_of(settings))
     assert type(reopened.sentence_index).__name__ == "IndexHNSWFlat"
+
+
+@pytest.fixture
+def opened():
+    """Paths opened while the block runs, as Python's own audit events record them."""
+    import contextlib
+    import sys
+
+    paths: list[str] = []
+    recording = [False]
+
+    def hook(event, args):
+        if recording[0] and event == "open" and isinstance(args[0], (str, Path)):
+            paths.append(str(args[0]))
+
+    sys.addaudithook(hook)  # hooks cannot be removed; this one records nothing once the test ends
+
+    @contextlib.contextmanager
+    def record():
+        recording[0] = True
+        try:
+            yield paths
+        finally:
+            recording[0] = False
+
+    return record
+
+
+def _settle(corpus):
+    """Date every file a minute back: a file changed in the last two seconds is never trusted."""
+    old = time.time() - 60
+    for path in corpus.rglob("*"):
+        os.utime(path, (old, old))
+
+
+def test_an_unchanged_corpus_is_not_read_again(indexed, settings, embedder, opened):
+    corpus, index = indexed
+    shutil.copy(corpus / EDITED, corpus / "copy.txt")
+    (corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0binary")
+    _settle(corpus)
+    full = build_index(corpus, index, settings, embedder=embedder)
+    with opened() as paths:
+        again = build_index(corpus, index, settings, embedder=embedder)
+    assert again.up_to_date and again.texts_embedded == 0
+    assert (again.unchanged, again.skipped, again.duplicates) == (full.unchanged, full.skipped, full.duplicates)
+    assert again.skipped and again.duplicates
+    assert not [p for p in paths if p.startswith(str(corpus))]
+
+
+def test_a_change_after_a_remembered_build_is_read(indexed, settings, embedder):
+    corpus, index = indexed
+    _settle(corpus)
+    build_index(corpus, index, settings, embedder=embedder)
+    edited = corpus / EDITED
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe talks ended without a statement.\n", encoding="utf-8")
+    assert build_index(corpus, index, settings, embedder=embedder).changed == (EDITED,)
+    (corpus / EDITED).unlink()
+    _settle(corpus)
+    assert build_index(corpus, index, settings, embedder=embedder).removed == (EDITED,)
+
+
+def test_a_broken_index_is_reported_even_when_the_corpus_is_unchanged(indexed, settings, embedder):
+    corpus, index = indexed
+    _settle(corpus)
+    build_index(corpus, index, settings, embedder=embedder)
+    faiss_file = index / (index / "CURRENT").read_text().strip() / "chunks.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    with pytest.raises(IndexCorruptError, match="--rebuild"):
+        build_index(corpus, index, settings, embedder=embedder)
