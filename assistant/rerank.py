@@ -7,11 +7,12 @@ rescores the few candidates that fusion already ranked high.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from . import models
-from .embedding import ONNX_BATCH, encode_batch, fingerprint, onnx_session, wordpiece_tokenizer
+from .embedding import OnnxRuns, encode_batch, fingerprint, wordpiece_tokenizer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,20 +29,23 @@ def model_dir() -> Path:
 class CrossEncoder:
     def __init__(self, threads: int) -> None:
         folder = model_dir()
-        self._session = onnx_session(folder / "model.onnx", threads)
+        self._runs = OnnxRuns(folder / "model.onnx", threads)
         self._tokenizer = wordpiece_tokenizer(folder)
         self.fingerprint = fingerprint(folder / "model.onnx")
 
     def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
-        """Relevance logits of each text for the query (higher is better; not probabilities)."""
+        """Relevance logits of each text for the query (higher is better; not probabilities).
+
+        One pair per run, like the embedder's texts (``embedding.ONNX_BATCH``): the int8
+        model's scores would otherwise depend on a pair's batch-mates; the pairs run side by side.
+        """
         import numpy as np
 
-        scores = np.zeros(len(texts), dtype=np.float32)
-        for begin in range(0, len(texts), ONNX_BATCH):
-            pairs = [(query, t) for t in texts[begin : begin + ONNX_BATCH]]
-            ids, mask, types = encode_batch(self._tokenizer, pairs, MAX_TOKENS)
-            logits = self._session.run(
-                ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )[0]
-            scores[begin : begin + len(pairs)] = logits[:, 0]
-        return scores
+        return np.fromiter(self._runs.map(partial(self._score_one, query), texts), np.float32, len(texts))
+
+    def _score_one(self, query: str, text: str) -> float:
+        ids, mask, types = encode_batch(self._tokenizer, [(query, text)], MAX_TOKENS)
+        logits = self._runs.session.run(
+            ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        )[0]
+        return float(logits[0, 0])

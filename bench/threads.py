@@ -3,9 +3,10 @@
 The issue: with default settings on 2 cores the pools of torch, FAISS, numpy/BLAS
 and ONNX Runtime compete and single queries stall.  ``ours`` is Newsdesk as it
 ships (``threads.limit_openmp``: one OpenMP/BLAS thread; ONNX Runtime sessions
-with non-spinning pools, ``embedding.onnx_session``).  ``defaults`` is the same
-code with that configuration undone in the child process only: no OpenMP/BLAS
-limit and plain ``InferenceSession``s (every core, spinning).  Both children
+with non-spinning pools, inputs run side by side, ``embedding.OnnxRuns``).  ``defaults``
+is the same code with that configuration undone in the child process only: no
+OpenMP/BLAS limit and plain ``InferenceSession``s (every core, spinning), run one
+input after another.  Both children
 import torch first, as a sentence-transformers model or another library would,
 so its OpenMP runtime is loaded either way.  The two variants alternate for
 --rounds rounds in fresh processes (the machine's load drifts; it hits both),
@@ -34,13 +35,13 @@ def undo_thread_configuration() -> None:
 
     import assistant.embedding
     import assistant.pipeline
-    import assistant.rerank
 
-    def default_session(model_file: Path, threads: int):
-        return ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"])
+    def default_runs(runs: assistant.embedding.OnnxRuns, model_file: Path, threads: int) -> None:
+        runs.session = ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"])
+        runs._pool = None
 
     assistant.pipeline.limit_openmp = lambda: None
-    assistant.embedding.onnx_session = assistant.rerank.onnx_session = default_session
+    assistant.embedding.OnnxRuns.__init__ = default_runs
 
 
 def measure(variant: str, queries: int) -> dict[str, list[float]]:

@@ -66,3 +66,20 @@ def test_top_rows_respects_mask_and_order():
     scores = np.array([0.1, 0.9, 0.5, 0.7])
     assert top_rows(scores, 2, None) == [1, 3]
     assert top_rows(scores, 10, np.array([True, False, True, False])) == [2, 0]
+
+
+def test_models_score_the_same_side_by_side_as_one_at_a_time(assistant):
+    """The ONNX models run inputs side by side on a thread pool (embedding.OnnxRuns); each run must
+    still see only its own input, so vectors and scores equal those of one input at a time."""
+    import numpy as np
+
+    index = assistant.retriever.index
+    texts = [s.text for s in index.sentence_rows[:12]]
+    embedder, reranker = assistant.embedder, assistant.retriever.reranker
+    together = embedder.encode_documents(texts)
+    alone = np.vstack([embedder.encode_documents([t]) for t in texts])
+    assert np.array_equal(together, alone)
+    question = "What did Kerry's China trip produce?"
+    scores = reranker.score(question, texts)
+    assert np.array_equal(scores, np.array([reranker.score(question, [t])[0] for t in texts]))
+    assert len(set(scores.tolist())) > 1  # real, distinct scores: not a constant that would also be equal
