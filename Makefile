@@ -48,11 +48,7 @@ test: $(VENV)/.installed-test /usr/bin/chromium
 # (summary.md and plots).  `make bench BENCH=--quick` is a smoke run of every script, written
 # under bench/results/cache/quick/.  Models are bundled: nothing is downloaded.
 bench: $(VENV)/.installed-bench index
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/latency.py $(BENCH)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/indexing.py $(BENCH)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/threads.py $(BENCH)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/peer.py $(BENCH)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py $(BENCH)
+	for script in latency indexing threads peer scale; do HF_HUB_OFFLINE=1 $(BIN)/python bench/$$script.py $(BENCH) || exit 1; done
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/load.py --clients 20 --seconds 60 $(BENCH)
 	$(BIN)/python bench/report.py $(BENCH)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,16 +144,15 @@ def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            stats = [path.lstat()]
-            if path.is_symlink():
-                with contextlib.suppress(OSError):
+            stats, target = [path.lstat()], ""
+            if stat.S_ISLNK(stats[0].st_mode):
+                target = os.readlink(path)
+                with contextlib.suppress(OSError):  # a dangling link: its own entry still counts
                     stats.append(path.stat())
-                stats.append(os.readlink(path))
-            for stat in stats:
-                if isinstance(stat, os.stat_result) and stat.st_mtime_ns > settled:
-                    return None
-            fields = [(s.st_mode, s.st_size, s.st_mtime_ns) if isinstance(s, os.stat_result) else s for s in stats]
-            digest.update(f"{_rel(path, Path(corpus_dir))}\0{fields}\n".encode())
+            if any(s.st_mtime_ns > settled for s in stats):
+                return None
+            fields = [(s.st_mode, s.st_size, s.st_mtime_ns) for s in stats]
+            digest.update(f"{_rel(path, Path(corpus_dir))}\0{fields}\0{target}\n".encode())
     return digest.hexdigest()
 
 

@@ -208,7 +208,8 @@ def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: 
     """
     try:
         known = json.loads((index_dir / CORPUS_STATE).read_text(encoding="utf-8"))
-        if known["state"] != state or known["generation"] != current_generation(index_dir).name:
+        gen = current_generation(index_dir)
+        if known["state"] != state or known["generation"] != gen.name:
             return None
         report = dict(
             added=(), changed=(), removed=(),
@@ -219,7 +220,7 @@ def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: 
         )
     except (OSError, ValueError, KeyError, TypeError, IndexMissingError):
         return None  # no record, or a garbled one: read the corpus
-    verified_manifest(index_dir, embedder.info, chunking)
+    verified_manifest(gen, embedder.info, chunking)
     return report
 
 

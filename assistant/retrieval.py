@@ -28,7 +28,7 @@ from .errors import QueryError
 from .indexing import passage_text
 from .lexical import Lexical
 from .settings import MODES, Settings
-from .store import Index, search_parameters
+from .store import Index, reconstruct, search_parameters
 from .types import Chunk, Document, Passage
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def _search(index, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> li
     found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
     if len(found) < n:
         candidates = np.flatnonzero(allowed) if allowed is not None else np.arange(index.ntotal)
-        exact = index.reconstruct_batch(candidates.astype(np.int64)) @ vector
+        exact = reconstruct(index, candidates) @ vector
         return [(int(candidates[i]), float(exact[i])) for i in top_rows(exact, n, None)]
     return found
 
@@ -180,6 +180,9 @@ class Retriever:
         for row, sentence in enumerate(index.sentence_rows):
             self._first_sentence_row.setdefault(sentence.doc_id, row)
         self.query_vector = lru_cache(maxsize=256)(self._encode_query)
+        # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
+        # score per sentence row each (megabytes at scale), so only the latest few are kept.
+        self.sentence_lexical = lru_cache(maxsize=4)(self._sentence_bm25)
 
     @property
     def reranker(self) -> CrossEncoder:
@@ -196,9 +199,11 @@ class Retriever:
         scores = self._lexical.scores(term)
         return list(dict.fromkeys(self.index.chunks[r].doc_id for r in top_rows(scores, len(scores), scores > 0)))
 
-    def sentence_lexical(self, query: str) -> np.ndarray:
-        """BM25 of every sentence row (with its article's title) for ``query``."""
-        return self._sentence_lexical.scores(query)
+    def _sentence_bm25(self, query: str) -> np.ndarray:
+        """BM25 of every sentence row (with its article's title) for ``query``; read-only, as it is shared."""
+        scores = self._sentence_lexical.scores(query)
+        scores.setflags(write=False)
+        return scores
 
     def sentence_row(self, doc_id: str, index: int) -> int:
         return self._first_sentence_row[doc_id] + index

@@ -188,13 +188,14 @@ class Index:
 
     def chunk_vectors(self, rows: Sequence[int]) -> np.ndarray:
         """The stored vectors of these chunk rows (exact with either kind of index)."""
-        return _reconstruct(self.chunk_index, rows)
+        return reconstruct(self.chunk_index, rows)
 
     def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
-        return _reconstruct(self.sentence_index, rows)
+        return reconstruct(self.sentence_index, rows)
 
 
-def _reconstruct(index: Any, rows: Sequence[int]) -> np.ndarray:
+def reconstruct(index: Any, rows: Sequence[int]) -> np.ndarray:
+    """The stored vectors of these rows of a FAISS index (exact with either kind)."""
     import numpy as np
 
     if len(rows) == 0:
@@ -219,9 +220,9 @@ def current_generation(index_dir: Path) -> Path:
     return index_dir / name
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The served generation's manifest, with its format checked."""
-    path = current_generation(index_dir) / MANIFEST
+def read_manifest(gen: Path) -> dict[str, Any]:
+    """A generation's manifest, with its format checked."""
+    path = gen / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -274,12 +275,15 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle]
 
 
-def verified_manifest(index_dir: Path, model: ModelInfo, chunking: Chunking) -> dict[str, Any]:
-    """The served generation's manifest, once its format, model, chunking and every file's
-    checksum are verified: what ``open_index`` checks before parsing anything."""
-    manifest = read_manifest(index_dir)
+def verified_manifest(gen: Path, model: ModelInfo, chunking: Chunking) -> dict[str, Any]:
+    """A generation's manifest, once its format, model, chunking and every file's
+    checksum are verified: what ``open_index`` checks before parsing anything.
+
+    Callers resolve ``CURRENT`` once and pass the generation: a build may switch it
+    meanwhile, and the manifest and the files must come from the same generation.
+    """
+    manifest = read_manifest(gen)
     check_compatible(manifest, model, chunking)
-    gen = current_generation(index_dir)
     for name in PAYLOAD:
         path = gen / name
         if not path.is_file():
@@ -295,8 +299,8 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
     """Load the served generation, verifying format, model, checksums and counts."""
     import faiss
 
-    manifest = verified_manifest(index_dir, model, chunking)
     gen = current_generation(index_dir)
+    manifest = verified_manifest(gen, model, chunking)
     try:
         docs = [Document(**row) for row in _read_jsonl(gen / "documents.jsonl")]
         documents = {d.doc_id: d for d in docs}

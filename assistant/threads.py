@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-_OPENMP_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+OPENMP_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def model_threads(setting: int) -> int:
@@ -25,7 +25,7 @@ def limit_openmp() -> None:
 
     Takes effect for libraries loaded afterwards; FAISS is told directly as well.
     """
-    for name in _OPENMP_VARS:
+    for name in OPENMP_VARS:
         os.environ.setdefault(name, "1")
     import faiss
 

@@ -16,6 +16,7 @@ import math
 import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,7 +24,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-QUICK_RESULTS = RESULTS / "cache" / "quick"
+CACHE = RESULTS / "cache"  # gitignored: large corpora, their vectors and indexes, quick runs
+QUICK_RESULTS = CACHE / "quick"
 
 
 def percentiles(samples_ms: Iterable[float]) -> dict[str, float]:
@@ -51,6 +53,16 @@ def seconds(fn: Callable[[], Any]) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
+
+
+def run_child(script: str, args: list[str], env: dict[str, str]) -> Any:
+    """Run ``script`` with ``args`` in a fresh interpreter; the JSON it printed on its last line.
+
+    Its stderr is not captured, so a failing child's traceback reaches the terminal."""
+    out = subprocess.run(
+        [sys.executable, script, *args], env=env, check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def child_run(args: list[str], **popen: Any) -> tuple[float, float]:
@@ -83,9 +95,9 @@ def peak_rss_mib(pid: int) -> float:
 def index_sizes(generation: Path) -> dict[str, float]:
     """Bytes on disk of an index generation, and per chunk and per sentence: each row's
     FAISS vector (and graph, for HNSW) plus its JSONL record; the articles' text apart."""
-    counts = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))[
-        "counts"
-    ]
+    from assistant.store import read_manifest
+
+    counts = read_manifest(generation)["counts"]
 
     def size(*names: str) -> int:
         return sum((generation / name).stat().st_size for name in names)
@@ -122,11 +134,24 @@ def warm(assistant, stream: Iterable[tuple[str, list[str]]]) -> None:
         assistant.ask(question, list(history))
 
 
+def add_one_article(article: Path, update: Callable[[], Any]) -> float:
+    """Seconds of the ``update`` that adds ``article`` to its corpus's index: the article is
+    taken out and the index updated first, then it is put back and the update timed."""
+    held = article.read_bytes()
+    article.unlink()
+    try:
+        update()
+    finally:
+        article.write_bytes(held)
+    return seconds(update)
+
+
 def uncached(assistant, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``fn`` with the query-vector cache cleared before each call, so encoding is always paid."""
+    """``fn`` with the per-query caches cleared before each call, so encoding and BM25 are always paid."""
 
     def call(item):
         assistant.retriever.query_vector.cache_clear()
+        assistant.retriever.sentence_lexical.cache_clear()
         return fn(item)
 
     return call

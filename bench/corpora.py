@@ -27,8 +27,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from assistant.formats import parse_date
+from common import CACHE
+
 DATA = Path("/work/shared/data")
-CACHE = Path(__file__).resolve().parent / "results" / "cache"
 CORPORA = ("bbc", "news30k")
 
 
@@ -55,22 +57,6 @@ def bbc_articles(data: Path = DATA) -> Iterator[tuple[str, bytes]]:
         yield name, (front_matter(title, "BBC News") + body.strip() + "\n").encode()
 
 
-_MONTHS = (
-    "JAN",
-    "FEB",
-    "MAR",
-    "APR",
-    "MAY",
-    "JUN",
-    "JUL",
-    "AUG",
-    "SEP",
-    "OCT",
-    "NOV",
-    "DEC",
-)
-
-
 def reuters_articles(data: Path = DATA) -> Iterator[tuple[str, bytes]]:
     """Reuters bodies are hard-wrapped at ~70 columns with indented paragraphs and end in
     "Reuter" and a control mark; paragraphs are rejoined and the trailer dropped."""
@@ -84,8 +70,7 @@ def reuters_articles(data: Path = DATA) -> Iterator[tuple[str, bytes]]:
             paragraphs = [
                 " ".join(p.split()) for p in re.split(r"\n\s{2,}|\n\s*\n", body)
             ]
-            day, month, year = record["date"].split()[0].split("-")
-            date = f"{year}-{_MONTHS.index(month.upper()) + 1:02d}-{int(day):02d}"
+            date = parse_date(record["date"].split()[0].replace("-", " "))  # "26-FEB-1987"
             title = record.get("title") or paragraphs[0][:80]
             text = (
                 front_matter(title, "Reuters", date)
@@ -109,13 +94,13 @@ def ag_news_articles(data: Path = DATA) -> Iterator[tuple[str, bytes]]:
             )
 
 
-def write_corpus(name: str, root: Path = CACHE / "corpora") -> Path:
+def write_corpus(name: str) -> Path:
     """The corpus folder for ``name``, written once (a ``.complete`` marker says it is whole)."""
     sources = {
         "bbc": (bbc_articles,),
         "news30k": (bbc_articles, reuters_articles, ag_news_articles),
     }[name]
-    folder = root / name
+    folder = CACHE / "corpora" / name
     if (folder / ".complete").is_file():
         return folder
     for source in sources:
@@ -127,13 +112,13 @@ def write_corpus(name: str, root: Path = CACHE / "corpora") -> Path:
     return folder
 
 
-def write_sample(name: str, articles: int, root: Path = CACHE / "corpora") -> Path:
+def write_sample(name: str, articles: int) -> Path:
     """A folder of ``articles`` articles of corpus ``name``, evenly spread over its files (so
     every source and category is in it), written once like the corpus itself."""
-    folder = root / f"{name}-{articles}"
+    folder = CACHE / "corpora" / f"{name}-{articles}"
     if (folder / ".complete").is_file():
         return folder
-    whole = write_corpus(name, root)
+    whole = write_corpus(name)
     files = sorted(p for p in whole.rglob("*.txt"))
     for number in range(min(articles, len(files))):
         path = files[number * len(files) // articles]

@@ -22,31 +22,27 @@ import os
 import secrets
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from common import CACHE
 
 if TYPE_CHECKING:
     import numpy as np
 
     from assistant.embedding import Embedder
 
-CACHE_DIR = Path(__file__).resolve().parent / "results" / "cache"
 
 
 class CachedEmbedder:
     """Same protocol as the wrapped embedder (``info``, ``count_tokens``, ``encode_*``)."""
 
-    def __init__(self, inner: Embedder, cache_dir: Path = CACHE_DIR) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.info = inner.info
         self.hits = 0
         self.misses = 0
-        info = inner.info
-        self.folder = (
-            cache_dir
-            / "embeddings"
-            / f"{info.name}-{info.backend}-{info.dim}-{info.fingerprint}"
-        )
+        info = self.info
+        self.folder = CACHE / "embeddings" / f"{info.name}-{info.backend}-{info.dim}-{info.fingerprint}"
         self.folder.mkdir(parents=True, exist_ok=True)
         self._rows: dict[bytes, np.ndarray] = {}
         self._shards: set[str] = set()
@@ -64,12 +60,6 @@ class CachedEmbedder:
                         zip((k.tobytes() for k in data["keys"]), data["vectors"])
                     )
                 self._shards.add(shard.name)
-
-    @property
-    def size(self) -> int:
-        """Vectors in the cache.  (Not ``__len__``: an empty cache must not make the embedder falsy,
-        and ``build_index(embedder=... or ...)`` would silently use another.)"""
-        return len(self._rows)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

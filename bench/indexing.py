@@ -25,6 +25,7 @@ from pathlib import Path
 
 from common import (
     ROOT,
+    add_one_article,
     child_run,
     index_sizes,
     parser,
@@ -42,6 +43,7 @@ def build_timings(
 ) -> dict:
     """Full build, raw encode, one-article add and no-op re-index, in temporary copies."""
     from assistant.pipeline import build_index
+    from assistant.store import current_generation
 
     build, encode, add_one, encode_one, noop = [], [], [], [], []
     for _ in range(repeats):
@@ -52,14 +54,9 @@ def build_timings(
             shutil.copytree(ROOT / "corpus", corpus)
             update = partial(build_index, corpus, index, settings, embedder=embedder)
             build.append(seconds(update))
-            extra = corpus / ADDED
-            held = extra.read_bytes()
-            extra.unlink()
-            update()
-            extra.write_bytes(held)
-            add_one.append(seconds(update))
+            add_one.append(add_one_article(corpus / ADDED, update))
             noop.append(seconds(update))
-            sizes = index_sizes(index / (index / "CURRENT").read_text().strip())
+            sizes = index_sizes(current_generation(index))
     build_s, encode_s = statistics.median(build), statistics.median(encode)
     return {
         "texts_embedded": len(texts),

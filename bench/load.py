@@ -112,7 +112,6 @@ def run(url: str, clients: int, seconds: float) -> dict:
     latencies: list[float] = []
     errors: list[str] = []
     crosstalk: list[str] = []
-    turns = [0]
     lock = threading.Lock()
     until = time.monotonic() + seconds
 
@@ -131,7 +130,6 @@ def run(url: str, clients: int, seconds: float) -> dict:
                     continue
                 with lock:
                     latencies.append((time.perf_counter() - started) * 1000)
-                    turns[0] += 1
                     if history:
                         others = TOPICS - {chat[2]}
                         if chat[2] not in answer["query"] or any(
@@ -150,7 +148,7 @@ def run(url: str, clients: int, seconds: float) -> dict:
     return {
         "clients": clients,
         "seconds": round(time.monotonic() - started, 1),
-        "turns": turns[0],
+        "turns": len(latencies),
         "errors": len(errors),
         "crosstalk": len(crosstalk),
         "examples": (errors + crosstalk)[:5],

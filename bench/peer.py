@@ -23,12 +23,10 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, parser, percentiles, seconds, timed, uncached, write_results
+from common import ROOT, parser, percentiles, run_child, seconds, timed, uncached, write_results
 
 CORPUS = ROOT / "corpus"
 SYSTEMS = {
@@ -160,23 +158,11 @@ def main() -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     results = {}
     for system in SYSTEMS:
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--system",
-                system,
-                "--queries",
-                str(args.queries),
-                "--builds",
-                str(args.builds),
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
+        results[system] = run_child(
+            __file__,
+            ["--system", system, "--queries", str(args.queries), "--builds", str(args.builds)],
+            env,
         )
-        results[system] = json.loads(child.stdout.strip().splitlines()[-1])
     peer = results["langchain"]
     for system in ("newsdesk", "newsdesk-minilm"):
         ours = results[system]

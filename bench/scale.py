@@ -38,9 +38,10 @@ import sys
 import time
 from dataclasses import asdict, replace
 from functools import partial
-from pathlib import Path
 
 from common import (
+    CACHE,
+    add_one_article,
     child_run,
     index_sizes,
     parser,
@@ -50,7 +51,7 @@ from common import (
     uncached,
     write_results,
 )
-from corpora import CACHE, CORPORA, write_corpus, write_sample
+from corpora import CORPORA, write_corpus, write_sample
 from embed_cache import CachedEmbedder
 
 QUERY_WORDS = 12
@@ -96,20 +97,6 @@ def encode_seconds_per_text(index, embedder, sample: int = 200, seed: int = 0) -
     return seconds(lambda: embedder.encode_documents(texts)) / len(texts)
 
 
-def add_one_article(corpus: Path, update) -> float:
-    """Seconds of the update that adds one article (its vectors cached) to the index of ``corpus``:
-    the middle article is taken out, the index updated, the article put back and timed in."""
-    articles = sorted(corpus.rglob("*.txt"))
-    article = articles[len(articles) // 2]
-    held = article.read_bytes()
-    article.unlink()
-    try:
-        update()
-    finally:
-        article.write_bytes(held)
-    return seconds(update)
-
-
 def corpus_run(
     name: str, articles: int, settings, embedder, count: int
 ) -> tuple[dict, list[str]]:
@@ -117,7 +104,6 @@ def corpus_run(
 
     Returns the figures and the query texts."""
     from assistant.pipeline import Assistant, build_index
-    from assistant.store import current_generation
 
     corpus = write_sample(name, articles) if articles else write_corpus(name)
     index_dir = CACHE / "index" / corpus.name
@@ -127,8 +113,8 @@ def corpus_run(
     report = update(rebuild=True)
     build_s = time.perf_counter() - started
     noop_s = seconds(update)
-    add_s = add_one_article(corpus, update)
-    generation = current_generation(index_dir)
+    articles = sorted(corpus.rglob("*.txt"))
+    add_s = add_one_article(articles[len(articles) // 2], update)  # the middle one
 
     # The raw model, not the cache: queries are encoded.
     assistant = Assistant.open(corpus, index_dir, settings, embedder)
@@ -145,10 +131,10 @@ def corpus_run(
     )
     result = {
         "corpus": corpus.name,
-        **index_sizes(generation),
+        **index_sizes(index.path),
         "skipped_files": len(report.skipped),
         "duplicate_files": len(report.duplicates),
-        "faiss_index": assistant.retriever.index.manifest["faiss_index"],
+        "faiss_index": index.manifest["faiss_index"],
         "build_s_with_cached_vectors": build_s,
         "no_op_reindex_s": noop_s,
         "add_one_article_s_with_cached_vectors": add_s,
@@ -179,13 +165,7 @@ def other_kind(
 ) -> dict:
     """search() with the other kind of FAISS index than the store chose (HNSW if it chose exact,
     exact if HNSW), built from the same stored vectors with the store's own parameters."""
-    from assistant.store import (
-        FLAT,
-        VectorIndex,
-        build_faiss,
-        choose_index,
-        search_parameters,
-    )
+    from assistant.store import FLAT, VectorIndex, build_faiss, choose_index
 
     index = assistant.retriever.index
     served = index.sentence_index
@@ -202,11 +182,6 @@ def other_kind(
     vectors = assistant.embedder.encode_queries(texts)
     pool = 4 * settings.candidates  # the sentence pool hybrid search asks for
 
-    def pool_search(faiss_index):
-        return lambda v: faiss_index.search(
-            v[None, :], pool, params=search_parameters(faiss_index, pool)
-        )
-
     assistant.retriever.index = other
     try:
         other_found = [[p.doc_id for p in assistant.search(q, 5)] for q in texts]
@@ -216,10 +191,10 @@ def other_kind(
     return {
         "index": asdict(kind),
         f"sentence_faiss_search_k{pool}_served": percentiles(
-            timed(pool_search(served), vectors)
+            timed(lambda v: search(served, v, pool), vectors)
         ),
         f"sentence_faiss_search_k{pool}_other": percentiles(
-            timed(pool_search(other.sentence_index), vectors)
+            timed(lambda v: search(other.sentence_index, v, pool), vectors)
         ),
         "search()_other": other_search,
         "recall@5_of_source_article_other": statistics.mean(

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from common import ask_stream, parser, percentiles, timed, uncached, warm, write_results
+from assistant.threads import OPENMP_VARS
+from common import ask_stream, parser, percentiles, run_child, timed, uncached, warm, write_results
 
 VARIANTS = ("ours", "defaults")
-OPENMP_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def undo_thread_configuration() -> None:
@@ -86,23 +84,8 @@ def main() -> None:
     samples = {v: {"search()": [], "ask()": []} for v in VARIANTS}
     for _ in range(args.rounds):
         for variant in VARIANTS:
-            child = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--variant",
-                    variant,
-                    "--queries",
-                    str(args.queries),
-                ],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            for name, values in json.loads(
-                child.stdout.strip().splitlines()[-1]
-            ).items():
+            child = run_child(__file__, ["--variant", variant, "--queries", str(args.queries)], env)
+            for name, values in child.items():
                 samples[variant][name] += values
     results = {
         "cpus": os.cpu_count(),

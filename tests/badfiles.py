@@ -118,3 +118,55 @@ def write_corpus(corpus: Path, *, locked: bool) -> None:
     if locked:
         (corpus / "locked.txt").write_text(STORY, encoding="utf-8")
         (corpus / "locked.txt").chmod(0)
+
+
+#: Edits of the manifest that make an index stale or mismatched: how -> (keys, value).
+MANIFEST_EDITS = {
+    "other model": (("model", "name"), "all-MiniLM-L6-v2"),
+    "other dimension": (("model", "dim"), 768),
+    "changed weights": (("model", "fingerprint"), "123-abc"),
+    "newer format": (("format_version",), 99),
+    "older format": (("format_version",), 1),
+    "other chunking": (("chunking", "chunk_tokens"), 999),
+    "other index kind": (
+        ("faiss_index", "chunks.faiss"),
+        {"type": "IndexHNSWFlat", "hnsw_m": 32, "ef_construction": 80, "ef_search": 64},
+    ),
+}
+
+
+def break_index(index_dir: Path, how: str) -> None:
+    """Break the served generation of ``index_dir`` in one way: a corrupt file or a stale manifest."""
+    import json
+
+    from assistant.store import current_generation
+
+    gen = current_generation(index_dir)
+    manifest_path = gen / "manifest.json"
+    if how in MANIFEST_EDITS:
+        keys, value = MANIFEST_EDITS[how]
+        manifest = json.loads(manifest_path.read_text())
+        edited = manifest
+        for key in keys[:-1]:
+            edited = edited[key]
+        edited[keys[-1]] = value
+        manifest_path.write_text(json.dumps(manifest))
+    elif how == "truncated faiss":
+        data = (gen / "chunks.faiss").read_bytes()
+        (gen / "chunks.faiss").write_bytes(data[: len(data) // 2])
+    elif how == "edited jsonl":
+        text = (gen / "documents.jsonl").read_text()
+        (gen / "documents.jsonl").write_text(text.replace("Kerry", "Kerri", 1))
+    elif how == "truncated jsonl":
+        lines = (gen / "chunks.jsonl").read_text().splitlines(keepends=True)
+        (gen / "chunks.jsonl").write_text("".join(lines[:-1]))
+    elif how == "missing file":
+        (gen / "sentences.jsonl").unlink()
+    elif how == "missing manifest":
+        manifest_path.unlink()
+    elif how == "garbled manifest":
+        manifest_path.write_text("{not json")
+    elif how == "pointer to nothing":
+        (index_dir / "CURRENT").write_text("gen-does-not-exist\n")
+    else:
+        raise ValueError(f"no way to break an index called {how!r}")

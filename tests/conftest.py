@@ -54,3 +54,11 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+@pytest.fixture
+def index_copy(built, tmp_path) -> Path:
+    """A private, writable copy of the bundled corpus's index (``built``)."""
+    target = tmp_path / "index"
+    shutil.copytree(built[1], target)
+    return target

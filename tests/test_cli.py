@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from badfiles import break_index
 
 ASSISTANT = [sys.executable, "-m", "assistant.cli"]
 
@@ -20,12 +20,6 @@ def run(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess:
     if ok:
         assert done.returncode == 0, done.stderr
     return done
-
-
-@pytest.fixture
-def index_copy(built, tmp_path) -> Path:
-    shutil.copytree(built[1], tmp_path / "index")
-    return tmp_path / "index"
 
 
 def test_index_report_search_and_up_to_date(corpus_copy, index_copy):
@@ -66,7 +60,7 @@ def test_bad_input_is_one_line_and_nonzero(corpus_copy, index_copy, args, messag
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-BROKEN = {  # how test_store._break breaks the index: a phrase of the message
+BROKEN = {  # how badfiles.break_index breaks the index: a phrase of the message
     "truncated faiss": "chunks.faiss does not match its checksum",
     "other dimension": "(dim=768) but 'e5-small-v2' (dim=384) is configured",
     "newer format": "index format 99",
@@ -76,9 +70,7 @@ BROKEN = {  # how test_store._break breaks the index: a phrase of the message
 @pytest.mark.parametrize("how, phrase", BROKEN.items(), ids=BROKEN.keys())
 def test_a_broken_index_serves_nothing_and_names_the_fix(corpus_copy, index_copy, how, phrase):
     """One of each kind (corrupt, mismatched, newer); test_store.py has the message of every kind."""
-    from test_store import _break
-
-    _break(index_copy, how)
+    break_index(index_copy, how)
     done = run("search", "Kerry", "--corpus", corpus_copy, "--index", index_copy, ok=False)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("error: ") and len(done.stderr.splitlines()) == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from badfiles import break_index
 
 from assistant.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMismatchError
 from assistant.indexing import build_lock
@@ -19,11 +20,9 @@ EDITED = "003_d5f9d1e1d44d55fb.txt"
 
 
 @pytest.fixture
-def indexed(corpus_copy, built, tmp_path):
+def indexed(corpus_copy, index_copy):
     """A writable corpus and its index (copied from the session build)."""
-    index = tmp_path / "index"
-    shutil.copytree(built[1], index)
-    return corpus_copy, index
+    return corpus_copy, index_copy
 
 
 def _vectors_by_chunk(index):
@@ -116,17 +115,15 @@ def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embe
 def test_the_approximate_above_setting_reaches_the_written_index(indexed, settings, embedder):
     """Set below the bundled corpus's sentence count and above its chunk count: the next build
     writes the sentences as HNSW and the chunks exact, and records both in the manifest."""
-    import json
     from dataclasses import replace
 
     corpus, index_dir = indexed
     loaded = open_index(index_dir, embedder.info, chunking_of(settings))
     threshold = (len(loaded.chunks) + len(loaded.sentence_rows)) // 2
     build_index(corpus, index_dir, replace(settings, approximate_above=threshold), embedder=embedder, rebuild=True)
-    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
-    kinds = json.loads((generation / "manifest.json").read_text())["faiss_index"]
-    assert kinds["chunks.faiss"]["type"] == "IndexFlatIP" and kinds["sentences.faiss"]["type"] == "IndexHNSWFlat"
     reopened = open_index(index_dir, embedder.info, chunking_of(settings))
+    kinds = reopened.manifest["faiss_index"]
+    assert kinds["chunks.faiss"]["type"] == "IndexFlatIP" and kinds["sentences.faiss"]["type"] == "IndexHNSWFlat"
     assert type(reopened.sentence_index).__name__ == "IndexHNSWFlat"
 
 
@@ -193,7 +190,6 @@ def test_a_broken_index_is_reported_even_when_the_corpus_is_unchanged(indexed, s
     corpus, index = indexed
     _settle(corpus)
     build_index(corpus, index, settings, embedder=embedder)
-    faiss_file = index / (index / "CURRENT").read_text().strip() / "chunks.faiss"
-    faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    break_index(index, "truncated faiss")
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         build_index(corpus, index, settings, embedder=embedder)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -41,12 +40,10 @@ EXTRA = 10  # articles: some 300 texts to embed, more than one ENCODE_STEP
 
 
 @pytest.fixture
-def big(corpus_copy, built, tmp_path):
+def big(corpus_copy, index_copy):
     """The bundled corpus and its index, with EXTRA new articles to add: a build of seconds."""
-    index_dir = tmp_path / "index"
-    shutil.copytree(built[1], index_dir)
     _extra_articles(corpus_copy, EXTRA)
-    return corpus_copy, index_dir
+    return corpus_copy, index_copy
 
 
 #: ``assistant index`` that SIGKILLs itself at one point of the build.  The points are
@@ -158,7 +155,7 @@ def _long_article(path: Path, sentences: int) -> str:
     return said[sentences // 2]
 
 
-def test_sigkill_of_the_app_while_it_indexes_an_upload_loses_nothing(corpus_copy, built, tmp_path, embedder,
+def test_sigkill_of_the_app_while_it_indexes_an_upload_loses_nothing(corpus_copy, index_copy, tmp_path, embedder,
                                                                      settings):
     """The app stores an upload, then indexes it in-process; killing it there must leave the
     previous index served as before, and the stored upload is indexed by the next build."""
@@ -167,24 +164,22 @@ def test_sigkill_of_the_app_while_it_indexes_an_upload_loses_nothing(corpus_copy
 
     from assistant.pipeline import Assistant, build_index
 
-    index_dir = tmp_path / "index"
-    shutil.copytree(built[1], index_dir)
-    before = _snapshot(index_dir, embedder, settings)
+    before = _snapshot(index_copy, embedder, settings)
     question = "What did Kerry's China trip produce?"
-    answer_before = Assistant.open(corpus_copy, index_dir, settings, embedder).ask(question).text
+    answer_before = Assistant.open(corpus_copy, index_copy, settings, embedder).ask(question).text
     sentence = _long_article(tmp_path / "talks.txt", 60)
-    process, url = start_app(corpus_copy, index_dir)
+    process, url = start_app(corpus_copy, index_copy)
     try:
         job = Client(url, verbose=False).submit([handle_file(str(tmp_path / "talks.txt"))], api_name="/upload")
-        _stop_once_building(index_dir, process, job.done)  # the upload is stored; the app indexes it
+        _stop_once_building(index_copy, process, job.done)  # the upload is stored; the app indexes it
     finally:
         process.kill()  # SIGKILL
         process.wait()
-    assert _snapshot(index_dir, embedder, settings) == before
-    assert Assistant.open(corpus_copy, index_dir, settings, embedder).ask(question).text == answer_before
+    assert _snapshot(index_copy, embedder, settings) == before
+    assert Assistant.open(corpus_copy, index_copy, settings, embedder).ask(question).text == answer_before
     (stored,) = corpus_copy.glob("upload-*.txt")  # stored whole before indexing began
     assert not list(corpus_copy.glob(".upload-*"))
-    report = build_index(corpus_copy, index_dir, settings, embedder=embedder)
+    report = build_index(corpus_copy, index_copy, settings, embedder=embedder)
     assert report.added == (stored.name,) and not report.changed and not report.removed
-    served = Assistant.open(corpus_copy, index_dir, settings, embedder)
+    served = Assistant.open(corpus_copy, index_copy, settings, embedder)
     assert any(sentence in p.text for p in served.search(sentence, 3))

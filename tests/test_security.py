@@ -47,12 +47,9 @@ def test_the_code_has_no_unpickling_call():
     assert not {name: calls for name, calls in found.items() if calls}
 
 
-def test_loading_and_answering_unpickle_nothing(built, tmp_path):
+def test_loading_and_answering_unpickle_nothing(built, index_copy):
     """The audit hook sees every global an unpickler resolves, in any library, C or Python."""
-    import shutil
-
-    shutil.copytree(built[1], tmp_path / "index")
-    done = subprocess.run([sys.executable, "-c", RUN, str(built[0]), str(tmp_path / "index")],
+    done = subprocess.run([sys.executable, "-c", RUN, str(built[0]), str(index_copy)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from badfiles import break_index
 
 from assistant.errors import (
     IndexCorruptError,
@@ -17,13 +16,6 @@ from assistant.errors import (
 )
 from assistant.pipeline import chunking_of
 from assistant.store import current_generation, open_index
-
-
-@pytest.fixture
-def index_copy(built, tmp_path) -> Path:
-    target = tmp_path / "index"
-    shutil.copytree(built[1], target)
-    return target
 
 
 def test_round_trip_offsets_are_exact(built, embedder, settings):
@@ -80,58 +72,6 @@ def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
     )
 
 
-def _break(index_dir: Path, how: str) -> None:
-    gen = current_generation(index_dir)
-    manifest_path = gen / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    if how == "truncated faiss":
-        data = (gen / "chunks.faiss").read_bytes()
-        (gen / "chunks.faiss").write_bytes(data[: len(data) // 2])
-    elif how == "edited jsonl":
-        text = (gen / "documents.jsonl").read_text()
-        (gen / "documents.jsonl").write_text(text.replace("Kerry", "Kerri", 1))
-    elif how == "truncated jsonl":
-        lines = (gen / "chunks.jsonl").read_text().splitlines(keepends=True)
-        (gen / "chunks.jsonl").write_text("".join(lines[:-1]))
-    elif how == "missing file":
-        (gen / "sentences.jsonl").unlink()
-    elif how == "missing manifest":
-        manifest_path.unlink()
-    elif how == "garbled manifest":
-        manifest_path.write_text("{not json")
-    elif how == "pointer to nothing":
-        (index_dir / "CURRENT").write_text("gen-does-not-exist\n")
-    elif how == "other index kind":
-        manifest["faiss_index"]["chunks.faiss"] = {
-            "type": "IndexHNSWFlat",
-            "hnsw_m": 32,
-            "ef_construction": 80,
-            "ef_search": 64,
-        }
-        manifest_path.write_text(json.dumps(manifest))
-    elif how in (
-        "other model",
-        "other dimension",
-        "changed weights",
-        "newer format",
-        "older format",
-        "other chunking",
-    ):
-        if how == "other model":
-            manifest["model"]["name"] = "all-MiniLM-L6-v2"
-        elif how == "other dimension":
-            manifest["model"]["dim"] = 768
-        elif how == "changed weights":
-            manifest["model"]["fingerprint"] = "123-abc"
-        elif how == "newer format":
-            manifest["format_version"] = 99
-        elif how == "older format":
-            manifest["format_version"] = 1
-        else:
-            manifest["chunking"]["chunk_tokens"] = 999
-        manifest_path.write_text(json.dumps(manifest))
-
-
 @pytest.mark.parametrize(
     "how, error, phrase",
     [
@@ -154,7 +94,7 @@ def _break(index_dir: Path, how: str) -> None:
 def test_broken_index_raises_specific_error_naming_the_fix(
     index_copy, embedder, settings, how, error, phrase
 ):
-    _break(index_copy, how)
+    break_index(index_copy, how)
     with pytest.raises(error) as caught:
         open_index(index_copy, embedder.info, chunking_of(settings))
     message = str(caught.value)
