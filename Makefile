@@ -19,8 +19,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+# The evaluation (evals/) is an extra, not the product: `make eval` and `make test` install it.
+$(VENV)/.installed-eval: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[eval]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-eval
+	$(BIN)/pip install -q -e '.[test,eval]'
 	touch $@
 
 # The benchmarks' extras (the LangChain peer, plots); gradio_client comes with the test extras.
@@ -39,8 +44,11 @@ index: $(VENV)/.installed
 run: index
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
+# Lint and format are checked first (configuration: [tool.ruff] in pyproject.toml).
 # pytest exits 5 when it collected no test: that is a failure here, not a pass.
 test: $(VENV)/.installed-test /usr/bin/chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -52,7 +60,7 @@ bench: $(VENV)/.installed-bench index
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/load.py --clients 20 --seconds 60 $(BENCH)
 	$(BIN)/python bench/report.py $(BENCH)
 
-eval: $(VENV)/.installed
+eval: $(VENV)/.installed-eval
 	$(BIN)/assistant eval --json eval/results.json
 
 clean-index:

@@ -2,20 +2,23 @@
 
 Listens on 127.0.0.1 unless told otherwise; binding any other address requires
 ``--auth user:password`` (or the explicit ``--insecure-no-auth``).  Article and
-user text is escaped by ``assistant.render`` before it reaches the page.
+user text is escaped by ``assistant.serve.render`` before it reaches the page.
 Feedback goes to ``feedback.jsonl`` in the project folder (``--feedback PATH``).
+Sentences the page says are in ``prompts/templates.toml``; the labels of its
+controls are here, beside the controls.
 """
 
 import argparse
 import sys
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant import Assistant, AssistantError
-from assistant import prompts, render
+from assistant import Assistant, AssistantError, prompts
 from assistant.pipeline import PROJECT_DIR
+from assistant.serve import render
+from assistant.serve.feedback import record_feedback
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SCROLL_TO_CITED = "() => { document.getElementById('nd-cited')?.scrollIntoView({block: 'center'}); }"
@@ -41,86 +44,137 @@ class Shared:
         return self.assistant.greeting()
 
     def corpus_table(self) -> list[list[Any]]:
-        index = self.assistant.retriever.index
-        chunks: dict[str, int] = {}
-        for c in index.chunks:
-            chunks[c.doc_id] = chunks.get(c.doc_id, 0) + 1
-        return render.corpus_rows(index.documents.values(), {d: len(s) for d, s in index.sentences.items()}, chunks)
+        return render.corpus_rows(self.assistant.articles())
 
-    def publications(self) -> list[str]:
-        return sorted({d.publication for d in self.assistant.retriever.index.documents.values() if d.publication})
+    def cited_documents(self, answer) -> dict:
+        """The cited articles of ``answer``, by id, for the sources panel."""
+        return {c.doc_id: self.assistant.article(c.doc_id) for c in answer.citations}
+
+
+@dataclass
+class Page:
+    """The components the event handlers read and write."""
+
+    status: Any
+    chat: Any
+    question: Any
+    send: Any
+    comment: Any
+    clear: Any
+    date_from: Any
+    date_to: Any
+    sources: Any
+    sources_panel: Any
+    pick: Any
+    article: Any
+    table: Any
+    files: Any
+    upload_status: Any
+    history: Any
+    answers: Any
 
 
 def build_app(shared: Shared):
     import gradio as gr
 
+    with gr.Blocks(title="Newsdesk") as app:
+        page = _layout(gr, shared)
+        _wire(gr, shared, page)
+    return app
+
+
+def _layout(gr, shared: Shared) -> Page:
+    """The page: a chat tab (conversation, examples, filters, sources) and a corpus tab."""
+    gr.Markdown("# Newsdesk")
+    status = gr.Markdown(shared.status(), elem_id="nd-status")
+    history, answers = gr.State([]), gr.State([])
+    with gr.Tab("Chat"), gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(label="Conversation", height=480, elem_id="nd-chat", allow_tags=False,
+                              feedback_options=("Like", "Dislike"))
+            with gr.Row():
+                question = gr.Textbox(label="Question", placeholder=prompts.examples()[0], scale=5,
+                                      elem_id="nd-question")
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask")
+            gr.Examples([[q] for q in prompts.examples()], inputs=question, label="Examples")
+            with gr.Row():
+                comment = gr.Textbox(label="Comment on an answer (optional), then press its thumbs up or down",
+                                     scale=4)
+                clear = gr.Button("Clear conversation", scale=1, elem_id="nd-clear")
+            with gr.Accordion("Filters", open=False):
+                with gr.Row():
+                    date_from = gr.Textbox(label="From (YYYY-MM-DD)")
+                    date_to = gr.Textbox(label="To (YYYY-MM-DD)")
+                sources = gr.CheckboxGroup(shared.assistant.publications(), label="Publications (none = all)")
+        with gr.Column(scale=2):
+            gr.Markdown("### Sources")
+            sources_panel = gr.HTML(render.sources_html(None, {}), elem_id="nd-sources")
+            pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
+            article = gr.HTML(elem_id="nd-article-box", max_height=460)
+    with gr.Tab("Corpus"):
+        table = gr.Dataframe(shared.corpus_table(), headers=["title", "publication", "date", "sentences", "chunks",
+                                                             "file"], interactive=False, elem_id="nd-corpus")
+        files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
+                        file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="nd-upload")
+        upload_status = gr.Markdown(elem_id="nd-upload-status")
+    return Page(status, chat, question, send, comment, clear, date_from, date_to, sources, sources_panel, pick,
+                article, table, files, upload_status, history, answers)
+
+
+def _wire(gr, shared: Shared, page: Page) -> None:
+    """Event handlers, each bound to its components; ``/ask`` and ``/upload`` are the API."""
+
     def respond(question: str, chat: list, history: list[str], answers: list, date_from: str, date_to: str,
                 sources: list[str]):
         question = (question or "").strip()
+        unchanged = (gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update())
         if not question:
             gr.Warning(prompts.render("no_question"))
-            return gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update()
+            return unchanged
         try:
             answer = shared.assistant.ask(question, history, date_from=(date_from or "").strip(),
                                           date_to=(date_to or "").strip(), sources=sources or [])
         except AssistantError as exc:
             gr.Warning(str(exc))
-            return gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update()
+            return unchanged
         chat = [*chat, {"role": "user", "content": render.escape_markdown(question)},
                 {"role": "assistant", "content": render.answer_markdown(answer)}]
-        documents = shared.assistant.retriever.index.documents
         choices = [(f"[{c.number}] {c.title or c.doc_id}", c.number) for c in answer.citations]
-        return ("", chat, [*history, question], [*answers, answer], render.sources_html(answer, documents),
-                gr.update(choices=choices, value=None), "")
+        return ("", chat, [*history, question], [*answers, answer],
+                render.sources_html(answer, shared.cited_documents(answer)), gr.update(choices=choices, value=None),
+                "")
 
     def open_article(number: int | None, answers: list) -> str:
         if not answers or number is None:
             return ""
         citation = next((c for c in answers[-1].citations if c.number == number), None)
-        if citation is None:
-            return ""
-        doc = shared.assistant.retriever.index.documents.get(citation.doc_id)
+        doc = shared.assistant.article(citation.doc_id) if citation else None
         return render.article_html(doc, citation.start, citation.end) if doc else ""
 
     def clear():
         return [], [], [], render.sources_html(None, {}), gr.update(choices=[], value=None), ""
 
     def feedback(data: gr.LikeData, comment: str, answers: list, history: list[str]):
-        from assistant.feedback import record_feedback
-
         turn = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         position = turn // 2  # user and assistant messages alternate
         if position >= len(answers):
             return comment
         record_feedback(shared.feedback, question=history[position], answer=answers[position],
-                        verdict="up" if data.liked else "down", comment=comment or "",
-                        history=history[:position])
-        gr.Info("Thank you: feedback saved.")
+                        verdict="up" if data.liked else "down", comment=comment or "", history=history[:position])
+        gr.Info(prompts.render("feedback_saved"))
         return ""
 
     def upload(files: list | None):
-        from assistant.uploads import store_upload
-
-        messages = []
-        stored = False
-        for file in files or []:
-            path = Path(file if isinstance(file, str) else file.name)
-            try:
-                written = store_upload(shared.assistant.corpus_dir, path.name, path.read_bytes(),
-                                       max_bytes=shared.assistant.settings.max_article_bytes)
-                messages.append(f"✓ {render.escape_markdown(path.name)} added as `{written.name}`")
-                stored = True
-            except AssistantError as exc:  # its message names the file and the problem
-                messages.append(f"✗ {render.escape_markdown(str(exc))}")
-        if stored:
+        messages = [_store_upload(shared.assistant, file) for file in files or []]
+        if any(stored for stored, _ in messages):
             with shared.lock:
                 try:
                     shared.assistant = shared.assistant.reload()
                 except AssistantError as exc:
-                    messages.append(f"✗ indexing failed, the previous index is still served: "
-                                    f"{render.escape_markdown(str(exc))}")
-        return ("\n\n".join(messages) or "No file chosen.", shared.corpus_table(), shared.status(),
-                gr.update(choices=shared.publications()))
+                    messages.append((False, prompts.render("upload_index_failed",
+                                                           reason=render.escape_markdown(str(exc)))))
+        text = "\n\n".join(message for _, message in messages) or prompts.render("upload_nothing")
+        return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
 
     def ask(question: str, history: list[str] | None = None, date_from: str = "", date_to: str = "",
             sources: list[str] | None = None) -> dict:
@@ -134,55 +188,28 @@ def build_app(shared: Shared):
         result.pop("passages")
         return result
 
-    with gr.Blocks(title="Newsdesk") as app:
-        gr.Markdown("# Newsdesk")
-        status = gr.Markdown(shared.status(), elem_id="nd-status")
-        history = gr.State([])
-        answers = gr.State([])
-        with gr.Tab("Chat"):
-            with gr.Row():
-                with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Conversation", height=480, elem_id="nd-chat", allow_tags=False,
-                                      feedback_options=("Like", "Dislike"))
-                    with gr.Row():
-                        question = gr.Textbox(label="Question", placeholder=prompts.examples()[0], scale=5,
-                                              elem_id="nd-question")
-                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask")
-                    gr.Examples([[q] for q in prompts.examples()], inputs=question, label="Examples")
-                    with gr.Row():
-                        comment = gr.Textbox(label="Comment on an answer (optional), then press its thumbs up or down",
-                                             scale=4)
-                        clear_button = gr.Button("Clear conversation", scale=1, elem_id="nd-clear")
-                    with gr.Accordion("Filters", open=False):
-                        with gr.Row():
-                            date_from = gr.Textbox(label="From (YYYY-MM-DD)")
-                            date_to = gr.Textbox(label="To (YYYY-MM-DD)")
-                        sources = gr.CheckboxGroup(shared.publications(), label="Publications (none = all)")
-                with gr.Column(scale=2):
-                    gr.Markdown("### Sources")
-                    sources_panel = gr.HTML(render.sources_html(None, {}), elem_id="nd-sources")
-                    pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
-                    article = gr.HTML(elem_id="nd-article-box", max_height=460)
-        with gr.Tab("Corpus"):
-            table = gr.Dataframe(shared.corpus_table(), headers=["title", "publication", "date", "sentences",
-                                                                 "chunks", "file"], interactive=False,
-                                 elem_id="nd-corpus")
-            files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
-                            file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="nd-upload")
-            upload_status = gr.Markdown(elem_id="nd-upload-status")
+    p = page
+    ask_inputs = [p.question, p.chat, p.history, p.answers, p.date_from, p.date_to, p.sources]
+    ask_outputs = [p.question, p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article]
+    p.send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
+    p.question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+    p.pick.change(open_article, [p.pick, p.answers], p.article, api_visibility="private").then(
+        None, None, None, js=SCROLL_TO_CITED)
+    p.clear.click(clear, None, [p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article],
+                  api_visibility="private")
+    p.chat.like(feedback, [p.comment, p.answers, p.history], p.comment, api_visibility="private")
+    p.files.upload(upload, p.files, [p.upload_status, p.table, p.status, p.sources], api_name="upload")
+    gr.api(ask, api_name="ask")
 
-        ask_inputs = [question, chat, history, answers, date_from, date_to, sources]
-        ask_outputs = [question, chat, history, answers, sources_panel, pick, article]
-        send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
-        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
-        pick.change(open_article, [pick, answers], article, api_visibility="private").then(
-            None, None, None, js=SCROLL_TO_CITED)
-        clear_button.click(clear, None, [chat, history, answers, sources_panel, pick, article],
-                           api_visibility="private")
-        chat.like(feedback, [comment, answers, history], comment, api_visibility="private")
-        files.upload(upload, files, [upload_status, table, status, sources], api_name="upload")
-        gr.api(ask, api_name="ask")
-    return app
+
+def _store_upload(assistant: Assistant, file: Any) -> tuple[bool, str]:
+    """Store one uploaded file in the corpus; (stored, the line saying what happened)."""
+    path = Path(file if isinstance(file, str) else file.name)
+    try:
+        written = assistant.add_article(path.name, path.read_bytes())
+    except AssistantError as exc:  # its message names the file and the problem
+        return False, prompts.render("upload_refused", reason=render.escape_markdown(str(exc)))
+    return True, prompts.render("upload_added", file=render.escape_markdown(path.name), stored=written.name)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@
 imported only by the functions that use them.
 """
 
-from .errors import (
+from assistant.errors import (
     ArticleError,
     AssistantError,
     CorpusError,
@@ -17,9 +17,9 @@ from .errors import (
     QueryError,
     SettingsError,
 )
-from .pipeline import Assistant
-from .settings import Settings
-from .types import Chunk, Document, Passage, Sentence
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+from assistant.types import Chunk, Document, Passage, Sentence
 
 __all__ = [
     "Assistant", "Settings", "Document", "Chunk", "Sentence", "Passage",

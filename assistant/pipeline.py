@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
-from .answer import ask
-from .embedding import Embedder, load_embedder
-from .indexing import BuildReport, update_index
-from .retrieval import Filters, Retriever
-from .settings import Settings, load_settings
-from .store import Chunking, Index, open_index
-from .threads import limit_openmp, model_threads
-from .types import Answer, Passage
+from assistant import prompts
+from assistant.answer.compose import ask
+from assistant.ingest.corpus import Scan, read_corpus
+from assistant.ingest.split import Chunking
+from assistant.models.embedding import Embedder, load_embedder
+from assistant.models.threads import limit_openmp, model_threads
+from assistant.retrieve.filters import Filters
+from assistant.retrieve.search import Retriever
+from assistant.settings import Settings, load_settings
+from assistant.store.build import BuildReport, update_index
+from assistant.store.generation import open_index
+from assistant.types import Answer, Document, Passage
 
 #: The checkout this package lives in (installed editable by ``make``); NEWSDESK_HOME overrides.
 PROJECT_DIR = Path(os.environ.get("NEWSDESK_HOME") or Path(__file__).resolve().parent.parent)
-
-
-def chunking_of(settings: Settings) -> Chunking:
-    return Chunking(settings.chunk_tokens, settings.overlap_tokens)
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -39,21 +39,39 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Create or incrementally update the index of ``corpus_dir`` in ``index_dir``."""
+    from assistant.models.rerank import cross_encoder_info
+
     return update_index(
         corpus_dir,
         index_dir,
         embedder or build_embedder(settings),
-        chunking_of(settings),
+        settings,
         rebuild=rebuild,
-        max_bytes=settings.max_article_bytes,
         progress=progress,
-        approximate_above=settings.approximate_above,
+        reranker=cross_encoder_info(),
     )
+
+
+def scan_corpus(corpus_dir: Path, settings: Settings) -> Scan:
+    """What indexing reads from ``corpus_dir``: the cleaned articles, every line removed and
+    why, skipped files and duplicates (``assistant index --report``)."""
+    return read_corpus(
+        corpus_dir, max_bytes=settings.max_article_bytes, duplicate_similarity=settings.duplicate_similarity
+    )
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """One indexed article and how many sentences and chunks it became (the corpus table)."""
+
+    document: Document
+    sentences: int
+    chunks: int
 
 
 @dataclass
 class Assistant:
-    """Search (and, later, answers) over one corpus and its index."""
+    """Search and answers over one corpus and its index: the API the CLI and the web app use."""
 
     settings: Settings
     corpus_dir: Path
@@ -85,12 +103,18 @@ class Assistant:
         return cls.open(corpus, index, settings, embedder, report)
 
     @classmethod
-    def open(cls, corpus_dir: Path, index_dir: Path, settings: Settings, embedder: Embedder,
-             report: BuildReport | None = None) -> Assistant:
-        from .rerank import CrossEncoder, model_dir
+    def open(
+        cls,
+        corpus_dir: Path,
+        index_dir: Path,
+        settings: Settings,
+        embedder: Embedder,
+        report: BuildReport | None = None,
+    ) -> Assistant:
+        from assistant.models.rerank import CrossEncoder, model_dir
 
         model_dir()  # missing cross-encoder files fail here, at start-up, not at the first question
-        loaded: Index = open_index(index_dir, embedder.info, chunking_of(settings))
+        loaded = open_index(index_dir, embedder.info, Chunking.of(settings))
         threads = model_threads(settings.threads)
         retriever = Retriever(loaded, embedder, settings, lambda: CrossEncoder(threads))
         return cls(settings, corpus_dir, index_dir, embedder, retriever, report)
@@ -98,14 +122,15 @@ class Assistant:
     def search(
         self,
         query: str,
-        k: int = 5,
+        k: int | None = None,
         *,
         mode: str | None = None,
         date_from: str = "",
         date_to: str = "",
-        sources: tuple[str, ...] | list[str] = (),
+        sources: Sequence[str] = (),
     ) -> list[Passage]:
-        """The ``k`` best passages for ``query``, each with its text, score and provenance."""
+        """The ``k`` best passages for ``query`` (``settings.k`` by default), each with its
+        text, score and provenance."""
         return self.retriever.search(query, k, mode, Filters(date_from, date_to, tuple(sources)))
 
     def ask(
@@ -115,27 +140,47 @@ class Assistant:
         *,
         date_from: str = "",
         date_to: str = "",
-        sources: tuple[str, ...] | list[str] = (),
+        sources: Sequence[str] = (),
     ) -> Answer:
         """An extractive, cited answer, or an abstention naming what the corpus holds nearest.
 
         ``history`` is the earlier user turns of the conversation, oldest first.
         """
-        return ask(self.retriever, self.settings, question, history or (),
-                   Filters(date_from, date_to, tuple(sources)))
+        return ask(self.retriever, self.settings, question, history or (), Filters(date_from, date_to, tuple(sources)))
+
+    def article(self, doc_id: str) -> Document | None:
+        """The cleaned article ``doc_id`` as indexed, or None when the index holds no such article."""
+        return self.retriever.index.documents.get(doc_id)
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every indexed article with its sentence and chunk counts, oldest first (undated last)."""
+        index = self.retriever.index
+        chunks: dict[str, int] = {}
+        for chunk in index.chunks:
+            chunks[chunk.doc_id] = chunks.get(chunk.doc_id, 0) + 1
+        documents = sorted(index.documents.values(), key=lambda d: (d.date or "9999", d.doc_id))
+        return [ArticleInfo(d, len(index.sentences[d.doc_id]), chunks.get(d.doc_id, 0)) for d in documents]
+
+    def publications(self) -> list[str]:
+        """The publications named by the indexed articles, sorted (for the source filter)."""
+        return sorted({d.publication for d in self.retriever.index.documents.values() if d.publication})
 
     def greeting(self) -> str:
         """How many articles are indexed and the range of their dates, for the chat's first line."""
-        from . import prompts
-
         docs = self.retriever.index.documents.values()
         dates = sorted(d.date for d in docs if d.date)
         if dates:
             return prompts.render("greeting", count=len(docs), first=dates[0], last=dates[-1])
         return prompts.render("greeting_undated", count=len(docs))
 
+    def add_article(self, filename: str, data: bytes) -> Path:
+        """Check an uploaded article and store it in the corpus folder (``ingest.uploads``);
+        ``reload`` then indexes it.  Returns the path written."""
+        from assistant.ingest.uploads import store_upload
+
+        return store_upload(self.corpus_dir, filename, data, max_bytes=self.settings.max_article_bytes)
+
     def reload(self) -> Assistant:
         """Update the index from the corpus folder and return an assistant serving it."""
         report = build_index(self.corpus_dir, self.index_dir, self.settings, embedder=self.embedder)
         return Assistant.open(self.corpus_dir, self.index_dir, self.settings, self.embedder, report)
-

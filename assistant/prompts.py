@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
-from .errors import SettingsError
+from assistant.errors import SettingsError
+from assistant.types import Citation
 
 ENV_VAR = "NEWSDESK_PROMPTS"
 
@@ -54,7 +55,7 @@ def _examples(folder: Path) -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip())
 
 
-def render(name: str, **values: object) -> str:
+def render(name: str, /, **values: object) -> str:
     """The template ``name`` with ``values`` substituted; each placeholder needs exactly one value."""
     templates = _templates(_folder())
     if name not in templates:
@@ -68,6 +69,18 @@ def render(name: str, **values: object) -> str:
         takes = ", ".join("$" + v for v in sorted(wanted)) or "no values"
         raise SettingsError(f"template {name!r} takes {takes}: {'; '.join(problems)}")
     return template.substitute(values)
+
+
+def citation_label(c: Citation) -> str:
+    """"[1] Title — Publication, date", with "unknown" wording where the article states nothing:
+    the one label of a citation, in the CLI, the answer's sources and the page."""
+    return render(
+        "citation",
+        number=c.number,
+        title=c.title or c.doc_id,
+        publication=c.publication or render("publication_unknown"),
+        date=c.date or render("date_unknown"),
+    )
 
 
 def examples() -> tuple[str, ...]:

@@ -1,7 +1,9 @@
 """All tunable settings in one frozen dataclass, with the defaults chosen by measurement.
 
-The defaults are the figures ``assistant eval`` supports (see README, "Choosing the
-defaults").  Settings come from code (``Settings(...)``), from ``[tool.newsdesk]``
+Each default's evidence is in a result file, not here: answer and retrieval
+settings in ``eval/results.json`` (``make eval``; README "Measured quality"),
+index and speed settings in ``bench/results/`` (``make bench``; README "Speed").
+Settings come from code (``Settings(...)``), from ``[tool.newsdesk]``
 in a ``pyproject.toml`` or ``newsdesk.toml`` beside the corpus, or from CLI flags;
 an unknown key or a bad value is refused at start-up, never at the first question.
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
+from assistant.errors import SettingsError
 
 #: Retrieval modes, in the order ``assistant eval`` reports them.
 MODES = ("dense", "lexical", "hybrid", "rerank")
@@ -37,31 +39,38 @@ class Settings:
     sentence_lexical_weight: float = 0.4  # hybrid: BM25 of its best sentence, mirroring the cosines
     rrf_k: int = 60
     rerank_top: int = 10  # hybrid candidates the cross-encoder rescores
-    # Answers (see answer.py and README "Answers").
+    # Answers (see answer/compose.py and README "Answers").
     answer_passages: int = 5  # passages whose sentences are candidates
     answer_neighbours: int = 1  # sentences either side of a passage also considered
     answer_candidates: int = 8  # best-by-prefilter (cosine + BM25) candidates the cross-encoder scores
+    min_answer_words: int = 4  # a shorter sentence ("He declined.") cannot answer on its own
     max_sentences: int = 3
     max_words: int = 120
     passage_prior: float = 0.5  # logits taken off per rank of the passage a sentence comes from
     redundancy: float = 0.6  # skip a sentence sharing this share of its words with one already chosen
-    abstain_below: float = -8.18  # score (logit less passage prior); calibrated on the question set (README)
+    same_words: float = 0.7  # another article's sentence sharing this share of words says the same: cite it too
+    abstain_below: float = -8.18  # score (logit less passage prior); calibrated by `assistant eval` (README)
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000
     # Threads for ONNX Runtime, FAISS and torch; 0 means "cores, for builds;
-    # one, for single queries" (see ``threads.py``).
+    # one, for single queries" (see ``models/threads.py``).
     threads: int = 0
-    # Index: a FAISS file of more vectors than this is approximate (HNSW), else exact.
-    # Exact search costs ~0.13 ms per 1,000 vectors on one core (~7 ms at 50k, twice per
-    # query: chunks and sentences); above that HNSW is far faster (README, "Speed").
+    # Index: a FAISS file of more vectors than this is approximate (HNSW), else exact
+    # (bench/scale.py compares both kinds on real vectors).
     approximate_above: int = 50_000
+    hnsw_m: int = 48  # graph degree
+    hnsw_ef_construction: int = 200  # beam width while building the graph
+    hnsw_ef_search: int = 128  # beam width while searching (widened to k when more rows are asked for)
+    # Ingest: two articles whose word 5-shingles have this Jaccard similarity are one story.
+    duplicate_similarity: float = 0.8
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise SettingsError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
         for name in ("chunk_tokens", "k", "candidates", "rrf_k", "rerank_top", "answer_passages",
-                     "answer_candidates", "max_sentences", "max_words", "max_article_bytes", "max_query_chars"):
+                     "answer_candidates", "max_sentences", "max_words", "max_article_bytes", "max_query_chars",
+                     "hnsw_m", "hnsw_ef_construction", "hnsw_ef_search"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0 <= self.overlap_tokens < self.chunk_tokens:
@@ -71,6 +80,9 @@ class Settings:
             )
         if self.threads < 0:
             raise SettingsError(f"threads must be 0 (automatic) or more, got {self.threads}")
+        for name in ("duplicate_similarity", "redundancy", "same_words"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise SettingsError(f"{name} must be in (0, 1], got {getattr(self, name)}")
         if self.approximate_above < 0:
             raise SettingsError(
                 f"approximate_above must be 0 (always approximate) or more, got {self.approximate_above}"

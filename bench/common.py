@@ -95,7 +95,7 @@ def peak_rss_mib(pid: int) -> float:
 def index_sizes(generation: Path) -> dict[str, float]:
     """Bytes on disk of an index generation, and per chunk and per sentence: each row's
     FAISS vector (and graph, for HNSW) plus its JSONL record; the articles' text apart."""
-    from assistant.store import read_manifest
+    from assistant.store.generation import read_manifest
 
     counts = read_manifest(generation)["counts"]
 
@@ -119,7 +119,7 @@ def index_sizes(generation: Path) -> dict[str, float]:
 
 def ask_stream(n: int) -> list[tuple[str, list[str]]]:
     """``n`` (question, history) pairs cycled over the question set."""
-    from assistant.evaluation import load_questions
+    from evals.questions import load_questions
 
     asks = [
         (q.question, list(q.history))

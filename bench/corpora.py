@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.formats import parse_date
+from assistant.ingest.formats import parse_date
 from common import CACHE
 
 DATA = Path("/work/shared/data")

@@ -29,7 +29,7 @@ from common import CACHE
 if TYPE_CHECKING:
     import numpy as np
 
-    from assistant.embedding import Embedder
+    from assistant.models.embedding import Embedder
 
 
 

@@ -43,7 +43,7 @@ def build_timings(
 ) -> dict:
     """Full build, raw encode, one-article add and no-op re-index, in temporary copies."""
     from assistant.pipeline import build_index
-    from assistant.store import current_generation
+    from assistant.store.generation import current_generation
 
     build, encode, add_one, encode_one, noop = [], [], [], [], []
     for _ in range(repeats):
@@ -76,7 +76,7 @@ def build_timings(
 def startup_timings(repeats: int) -> dict:
     """Cold `assistant ask`, `make run`'s two steps, and their baselines, in fresh processes."""
     python = sys.executable
-    cli = [python, "-m", "assistant.cli"]
+    cli = [python, "-m", "assistant.serve.cli"]
     cold = [
         child_run([*cli, "ask", "What did Kerry's China trip produce?"], cwd=ROOT)
         for _ in range(repeats)
@@ -111,9 +111,9 @@ def startup_timings(repeats: int) -> dict:
 
 
 def main() -> None:
-    from assistant.corpus import read_corpus
-    from assistant.indexing import passage_text, split_document
-    from assistant.pipeline import build_embedder, build_index, chunking_of
+    from assistant.ingest.corpus import read_corpus
+    from assistant.ingest.split import Chunking, passage_text, split_document
+    from assistant.pipeline import build_embedder, build_index
     from assistant.settings import Settings
 
     arguments = parser(__doc__, "indexing", "one repeat")
@@ -125,7 +125,9 @@ def main() -> None:
     # As update_index embeds them: chunks, then sentences.
     chunk_texts, sentence_texts, added = [], [], []
     for doc in (a.document for a in read_corpus(ROOT / "corpus").articles):
-        sentences, chunks = split_document(doc, embedder, chunking_of(settings))
+        sentences, chunks = split_document(
+            doc, Chunking.of(settings), embedder.count_tokens, embedder.info.max_tokens
+        )
         chunk_texts += [passage_text(doc, c.text) for c in chunks]
         sentence_texts += [passage_text(doc, s.text) for s in sentences]
         if doc.doc_id == ADDED:

@@ -93,7 +93,7 @@ def newsdesk_system(index_dir: Path, model: str):
 
 def recall(search, questions) -> dict[str, float]:
     """Recall@5 on the answerable questions: gold evidence text in a passage, or a gold article."""
-    from assistant.evaluation import evaluate_retrieval, retrieval_query
+    from evals.questions import evaluate_retrieval, retrieval_query
 
     answerable = [q for q in questions if q.answerable]
     evidence = evaluate_retrieval(
@@ -111,7 +111,7 @@ def recall(search, questions) -> dict[str, float]:
 
 def measure(system: str, queries: int, builds: int) -> dict:
     """Everything for one system, in this process."""
-    from assistant.evaluation import load_questions, retrieval_query
+    from evals.questions import load_questions, retrieval_query
 
     questions = load_questions(ROOT / "eval" / "questions.jsonl")
     with tempfile.TemporaryDirectory() as tmp:

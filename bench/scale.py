@@ -89,7 +89,7 @@ def snippet_queries(index, count: int, seed: int = 0) -> list[tuple[str, str]]:
 def encode_seconds_per_text(index, embedder, sample: int = 200, seed: int = 0) -> float:
     """Raw encode time of one of the index's own texts (chunks and sentences as embedded, with
     their titles), averaged over a seeded sample drawn in proportion to their numbers."""
-    from assistant.indexing import passage_text
+    from assistant.ingest.split import passage_text
 
     rows = [*index.chunks, *index.sentence_rows]
     picked = random.Random(seed).sample(rows, min(sample, len(rows)))
@@ -134,7 +134,7 @@ def corpus_run(
         **index_sizes(index.path),
         "skipped_files": len(report.skipped),
         "duplicate_files": len(report.duplicates),
-        "faiss_index": index.manifest["faiss_index"],
+        "faiss_index": {name: asdict(kind) for name, kind in index.manifest.faiss_index.items()},
         "build_s_with_cached_vectors": build_s,
         "no_op_reindex_s": noop_s,
         "add_one_article_s_with_cached_vectors": add_s,
@@ -165,12 +165,13 @@ def other_kind(
 ) -> dict:
     """search() with the other kind of FAISS index than the store chose (HNSW if it chose exact,
     exact if HNSW), built from the same stored vectors with the store's own parameters."""
-    from assistant.store import FLAT, VectorIndex, build_faiss, choose_index
+    from assistant.settings import Settings
+    from assistant.store.vectors import FLAT, VectorIndex, build_faiss, choose_index
 
     index = assistant.retriever.index
     served = index.sentence_index
     kind = (
-        choose_index(served.ntotal, 0)
+        choose_index(served.ntotal, Settings(approximate_above=0))
         if type(served).__name__ == FLAT
         else VectorIndex()
     )
@@ -211,7 +212,9 @@ def index_kinds(n: int) -> list[tuple[str, str, dict]]:
     the store's degree and a sparser one, IVF with ~4 sqrt(n) lists, flat and 8-bit scalar
     quantised.  An HNSW efSearch is the beam for 10 results; for more, the app widens it to k
     (``search_parameters``)."""
-    from assistant.store import HNSW_EF_SEARCH, HNSW_M
+    from assistant.settings import Settings
+
+    HNSW_M, HNSW_EF_SEARCH = Settings().hnsw_m, Settings().hnsw_ef_search
 
     nlist = max(64, 1 << round(math.log2(4 * math.sqrt(n))))
     kinds = [("exact IndexFlatIP", "Flat", {})]
@@ -245,7 +248,7 @@ def build_kind(factory: str, vectors, ef_construction: int):
 
 def search(index, query, k: int):
     """Row ids of the ``k`` nearest, searched as the app searches (``store.search_parameters``)."""
-    from assistant.store import search_parameters
+    from assistant.store.generation import search_parameters
 
     return index.search(query[None, :], k, params=search_parameters(index, k))[1][0]
 
@@ -327,7 +330,9 @@ def scaling_sizes(spec: str, available: int) -> list[int]:
 def main() -> None:
     from assistant.pipeline import build_embedder
     from assistant.settings import Settings
-    from assistant.store import APPROXIMATE_ABOVE, HNSW_EF_CONSTRUCTION
+    from assistant.settings import Settings
+
+    APPROXIMATE_ABOVE, HNSW_EF_CONSTRUCTION = Settings().approximate_above, Settings().hnsw_ef_construction
 
     arguments = parser(
         __doc__, "scale", "100 BBC articles, 30 queries, 5k and 20k cached vectors"

@@ -21,7 +21,7 @@ import json
 import os
 from pathlib import Path
 
-from assistant.threads import OPENMP_VARS
+from assistant.models.threads import OPENMP_VARS
 from common import ask_stream, parser, percentiles, run_child, timed, uncached, warm, write_results
 
 VARIANTS = ("ours", "defaults")
@@ -31,7 +31,7 @@ def undo_thread_configuration() -> None:
     """Make this process run with the libraries' own thread defaults (the ``defaults`` variant)."""
     import onnxruntime as ort
 
-    import assistant.embedding
+    import assistant.models.embedding
     import assistant.pipeline
 
     def default_runs(runs: assistant.embedding.OnnxRuns, model_file: Path, threads: int) -> None:

@@ -139,7 +139,7 @@ def break_index(index_dir: Path, how: str) -> None:
     """Break the served generation of ``index_dir`` in one way: a corrupt file or a stale manifest."""
     import json
 
-    from assistant.store import current_generation
+    from assistant.store.generation import current_generation
 
     gen = current_generation(index_dir)
     manifest_path = gen / "manifest.json"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.accounts import side_of, sides_compared
+from assistant.answer.accounts import side_of, sides_compared
 
 
 @pytest.mark.parametrize("sentence, side", [

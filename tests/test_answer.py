@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import DEPENDENT, _answers_alone, ask
+from assistant.settings import Settings
+from assistant.answer.compose import DEPENDENT, _answers_alone, ask
 from assistant.errors import QueryError
-from assistant.evaluation import load_questions
+from evals.questions import load_questions
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
 
@@ -114,7 +115,7 @@ def test_no_answer_quotes_a_fragment_on_its_own(answers):
     quoted = [s.text for a in answers.values() for s in a.sentences]
     assert quoted
     for text in quoted:
-        assert _answers_alone(text) or DEPENDENT.match(text), text
+        assert _answers_alone(text, Settings().min_answer_words) or DEPENDENT.match(text), text
 
 
 def test_sentence_lexical_scores_every_sentence_row_by_its_words(assistant):

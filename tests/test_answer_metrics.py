@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.answer_metrics import (
+from evals.answers import (
     MIN_QUOTE_WORDS,
     AnswerScore,
     cited_evidence,
@@ -15,7 +17,7 @@ from assistant.answer_metrics import (
     summarise,
     word_count,
 )
-from assistant.evaluation import CATEGORIES, Question
+from evals.questions import CATEGORIES, Question
 
 READOUT = ("According to the official Chinese readout from the meeting, the two sides agreed to set up a "
            "joint working group on climate change, and to hold talks on facilitating reciprocal access for "
@@ -176,7 +178,7 @@ def scored_set() -> list[AnswerScore]:
 
 
 def test_summary_overall():
-    assert summarise(scored_set())["overall"] == {
+    assert asdict(summarise(scored_set())["overall"]) == {
         "n": 6, "n_answerable": 4, "n_unanswerable": 2,
         "fact_coverage": (0.5 + 0.0 + 1.0 + 1.0) / 4,
         "full_coverage_rate": 0.5,
@@ -190,19 +192,19 @@ def test_summary_overall():
 def test_summary_per_category():
     summary = summarise(scored_set())
     assert list(summary) == ["overall", *CATEGORIES]
-    assert summary["single"] == {
+    assert asdict(summary["single"]) == {
         "n": 2, "n_answerable": 2, "n_unanswerable": 0, "fact_coverage": 0.25, "full_coverage_rate": 0.0,
         "cited_evidence_rate": 0.5, "abstention_rate": None, "false_abstention_rate": 0.5, "mean_words": 13.0,
     }
-    assert summary["multi"] == {
+    assert asdict(summary["multi"]) == {
         "n": 1, "n_answerable": 1, "n_unanswerable": 0, "fact_coverage": 1.0, "full_coverage_rate": 1.0,
         "cited_evidence_rate": 1.0, "abstention_rate": None, "false_abstention_rate": 0.0, "mean_words": 10.0,
     }
-    assert summary["followup"] == {
+    assert asdict(summary["followup"]) == {
         "n": 1, "n_answerable": 1, "n_unanswerable": 0, "fact_coverage": 1.0, "full_coverage_rate": 1.0,
         "cited_evidence_rate": 0.0, "abstention_rate": None, "false_abstention_rate": 0.0, "mean_words": 4.0,
     }
-    assert summary["unanswerable"] == {
+    assert asdict(summary["unanswerable"]) == {
         "n": 2, "n_answerable": 0, "n_unanswerable": 2, "fact_coverage": None, "full_coverage_rate": None,
         "cited_evidence_rate": None, "abstention_rate": 0.5, "false_abstention_rate": None, "mean_words": 7.0,
     }
@@ -211,7 +213,7 @@ def test_summary_per_category():
 def test_summary_of_nothing_has_no_rates():
     summary = summarise([])
     assert set(summary) == {"overall", *CATEGORIES}
-    for totals in summary.values():
+    for totals in map(asdict, summary.values()):
         assert totals["n"] == 0
         assert all(value is None for key, value in totals.items() if not key.startswith("n"))
 
@@ -219,7 +221,7 @@ def test_summary_of_nothing_has_no_rates():
 def test_summary_with_every_answer_abstained_has_no_length():
     scores = [score_answer(question("q1"), "Not found.", [], abstained=True)]
     overall = summarise(scores)["overall"]
-    assert (overall["mean_words"], overall["fact_coverage"], overall["false_abstention_rate"]) == (None, 0.0, 1.0)
+    assert (overall.mean_words, overall.fact_coverage, overall.false_abstention_rate) == (None, 0.0, 1.0)
 
 
 def test_summary_rejects_an_unknown_category():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answer_types import expected_type, supplies
+from assistant.answer.answer_type import expected_type, supplies
 
 
 @pytest.mark.parametrize("question, kind", [

@@ -58,7 +58,7 @@ def _run(*command) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def cli(base):
-    return _run(sys.executable, "-m", "assistant.cli", "index", "--corpus", base / "corpus",
+    return _run(sys.executable, "-m", "assistant.serve.cli", "index", "--corpus", base / "corpus",
                 "--index", base / "index-cli")
 
 

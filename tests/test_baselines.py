@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.baselines import lead_baseline, lexrank_baseline
-from assistant.sentences import split_sentences
+from evals.baselines import lead_baseline, lexrank_baseline
+from assistant.ingest.sentences import split_sentences
 from assistant.types import Passage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +111,6 @@ def test_lexrank_runs_without_nltk_data_or_network(monkeypatch, tmp_path):
 
 
 def test_importing_baselines_loads_neither_sumy_nor_nltk():
-    code = "import sys, assistant.baselines; print(sorted(m for m in ('sumy', 'nltk') if m in sys.modules))"
+    code = "import sys, evals.baselines; print(sorted(m for m in ('sumy', 'nltk') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import chunk_spans
-from assistant.sentences import split_sentences
-from assistant.tokens import tiktoken_count
+from assistant.ingest.chunking import chunk_spans
+from assistant.ingest.sentences import split_sentences
+from assistant.ingest.tokens import tiktoken_count
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from badfiles import break_index
 
-ASSISTANT = [sys.executable, "-m", "assistant.cli"]
+ASSISTANT = [sys.executable, "-m", "assistant.serve.cli"]
 
 
 def run(*args: str | Path, ok: bool = True) -> subprocess.CompletedProcess:
@@ -98,3 +98,29 @@ def test_control_characters_and_invalid_utf8_in_a_question_are_answered(corpus_c
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     answer = json.loads(done.stdout)
     assert answer["citations"] and answer["question"].endswith("produce? ??")
+
+
+#: Runs the CLI with the eval extra's package (sumy) made unimportable, as on an install without it.
+WITHOUT_EVAL_EXTRA = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class Hide(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "sumy":
+            raise ModuleNotFoundError(name=name)
+        return None
+
+sys.meta_path.insert(0, Hide())
+from assistant.serve.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["eval", "external"])
+def test_evaluation_without_its_extra_fails_in_one_line_naming_it(command):
+    done = subprocess.run([sys.executable, "-c", WITHOUT_EVAL_EXTRA, command], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "evaluation extra" in lines[0] and "sumy" in lines[0], done.stderr

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cleaning import learn_boilerplate
-from assistant.corpus import Skipped, parse_article, read_corpus
+from assistant.ingest.cleaning import learn_boilerplate
+from assistant.ingest.corpus import Skipped, parse_article, read_corpus
 from assistant.errors import ArticleError, CorpusError
-from assistant.formats import parse_date
+from assistant.ingest.formats import parse_date
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 ID0, ID1, ID2, ID3, ID4 = sorted(p.name for p in CORPUS.glob("*.txt"))
@@ -437,7 +437,7 @@ def test_byline_with_several_authors_and_dateline_publication():
 
 def test_importing_corpus_does_not_load_trafilatura():
     code = (
-        "import sys, assistant.corpus; print([m for m in ('trafilatura',) if m in sys.modules])"
+        "import sys, assistant.ingest.corpus; print([m for m in ('trafilatura',) if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.dates import resolve_relative_dates
+from assistant.answer.dates import resolve_relative_dates
 
 BIDEN_XI_CALL = "2021-09-10"  # a Friday: 002_adecaa0cd3ff662e.txt
 ALASKA_READOUTS = "2021-03-23"  # a Tuesday: 001_68b3a834523f80c0.txt

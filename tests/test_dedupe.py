@@ -7,13 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.dedupe import (
+from assistant.ingest.text import normalise
+from assistant.ingest.dedupe import (
     MINHASH_BLOCK,
     Duplicate,
     find_duplicates,
     lsh_bands,
     minhash,
-    normalise,
 )
 from assistant.errors import SettingsError
 from assistant.types import Document

@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.errors import AssistantError
-from assistant.eval_report import calibrate
-from assistant.evaluation import CATEGORIES, Question, first_hit, load_questions, mrr_at, normalise, recall_at
+from evals.report import calibrate
+from assistant.ingest.text import plain as normalise
+from evals.questions import CATEGORIES, Question, load_questions
+from evals.retrieval import first_hit, mrr_at, recall_at
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
 
@@ -75,8 +77,8 @@ def _scored(answerable: list[float | None], unanswerable: list[float | None]):
 def test_calibration_separates_when_the_scores_do():
     questions, best = _scored([5.0, 6.0, 7.0, 8.0], [-3.0, -2.0])
     calibration = calibrate(questions, best)
-    assert -2.0 < calibration["suggested"] < 5.0
-    assert calibration["abstention_at_suggested"] == 1.0 and calibration["false_abstention_at_suggested"] == 0.0
+    assert -2.0 < calibration.suggested < 5.0
+    assert calibration.abstention_at_suggested == 1.0 and calibration.false_abstention_at_suggested == 0.0
 
 
 def test_calibration_spends_no_answerable_question_when_the_scores_do_not_separate():
@@ -84,13 +86,13 @@ def test_calibration_spends_no_answerable_question_when_the_scores_do_not_separa
     refuses any of them, so the threshold goes below every answerable question."""
     questions, best = _scored([-7.0 + i for i in range(20)], [6.0, 7.0, None])
     calibration = calibrate(questions, best)
-    assert calibration["suggested"] < -7.0
-    assert calibration["false_abstention_at_suggested"] == 0.0
-    assert calibration["abstention_at_suggested"] == pytest.approx(1 / 3)  # the one no article names
+    assert calibration.suggested < -7.0
+    assert calibration.false_abstention_at_suggested == 0.0
+    assert calibration.abstention_at_suggested == pytest.approx(1 / 3)  # the one no article names
 
 
 def test_calibration_spends_the_budget_when_it_buys_abstention():
     questions, best = _scored([-5.0] + [float(i) for i in range(1, 20)], [-4.0])
     calibration = calibrate(questions, best)
-    assert -4.0 < calibration["suggested"] < 1.0
-    assert calibration["false_abstention_at_suggested"] == 0.05
+    assert -4.0 < calibration.suggested < 1.0
+    assert calibration.false_abstention_at_suggested == 0.05

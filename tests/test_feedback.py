@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from assistant.errors import QueryError
-from assistant.feedback import MAX_COMMENT_CHARS, record_feedback
+from assistant.serve.feedback import MAX_COMMENT_CHARS, record_feedback
 from assistant.types import Answer, Citation
 
 QUOTE = "The talks lasted four hours."

@@ -6,11 +6,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import chunk_spans
-from assistant.corpus import parse_article
+from assistant.ingest.chunking import chunk_spans
+from assistant.ingest.corpus import parse_article
 from assistant.errors import ArticleError
-from assistant.sentences import split_sentences
-from assistant.tokens import tiktoken_count
+from assistant.ingest.sentences import split_sentences
+from assistant.ingest.tokens import tiktoken_count
 
 NEWSY = st.lists(
     st.one_of(st.sampled_from(["Share on twitter", "Read More »", "( 4 mins)", "March 23, 2021", "BY Jane Doe",

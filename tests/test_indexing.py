@@ -12,9 +12,10 @@ import pytest
 from badfiles import break_index
 
 from assistant.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMismatchError
-from assistant.indexing import build_lock
-from assistant.pipeline import build_index, chunking_of
-from assistant.store import open_index
+from assistant.store.build import build_lock
+from assistant.ingest.split import Chunking
+from assistant.pipeline import build_index
+from assistant.store.generation import open_index
 
 EDITED = "003_d5f9d1e1d44d55fb.txt"
 
@@ -38,13 +39,13 @@ def test_unchanged_corpus_is_up_to_date(indexed, settings, embedder):
 
 def test_editing_one_article_re_embeds_only_that_article(indexed, settings, embedder):
     corpus, index_dir = indexed
-    before = open_index(index_dir, embedder.info, chunking_of(settings))
+    before = open_index(index_dir, embedder.info, Chunking.of(settings))
     old = _vectors_by_chunk(before)
     path = corpus / EDITED
     path.write_text(path.read_text(encoding="utf-8") + "\nThe talks ended on Friday with no joint statement.\n",
                     encoding="utf-8")
     report = build_index(corpus, index_dir, settings, embedder=embedder)
-    after = open_index(index_dir, embedder.info, chunking_of(settings))
+    after = open_index(index_dir, embedder.info, Chunking.of(settings))
     assert report.changed == (EDITED,) and not report.added and not report.removed
     assert report.texts_embedded == (sum(1 for c in after.chunks if c.doc_id == EDITED)
                                      + len(after.sentences[EDITED]))
@@ -64,7 +65,7 @@ def test_added_and_deleted_articles(indexed, settings, embedder):
         "Liu He on tariffs and the phase one trade deal.\n", encoding="utf-8")
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     assert report.added == ("new.md",) and report.removed == ("004_89cb27701e274671.txt",)
-    index = open_index(index_dir, embedder.info, chunking_of(settings))
+    index = open_index(index_dir, embedder.info, Chunking.of(settings))
     assert set(index.documents) == {p.name for p in corpus.iterdir()}
     assert index.documents["new.md"].title == "Yellen meets He"
 
@@ -94,13 +95,13 @@ def test_changed_chunking_needs_rebuild_and_rebuild_works(indexed, settings, emb
         build_index(corpus, index_dir, other, embedder=embedder)
     report = build_index(corpus, index_dir, other, embedder=embedder, rebuild=True)
     assert len(report.added) == 5
-    assert open_index(index_dir, embedder.info, chunking_of(other)).manifest["chunking"]["chunk_tokens"] == 96
+    assert open_index(index_dir, embedder.info, Chunking.of(other)).manifest.chunking.chunk_tokens == 96
 
 
 def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embedder):
     import json
 
-    from assistant.store import current_generation
+    from assistant.store.generation import current_generation
 
     corpus, index_dir = indexed
     manifest = current_generation(index_dir) / "manifest.json"
@@ -109,7 +110,7 @@ def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embe
     manifest.write_text(json.dumps(data))
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     assert len(report.added) == 5
-    assert open_index(index_dir, embedder.info, chunking_of(settings)).manifest["format_version"] == data["format_version"] + 1
+    assert open_index(index_dir, embedder.info, Chunking.of(settings)).manifest.format_version == data["format_version"] + 1
 
 
 def test_the_approximate_above_setting_reaches_the_written_index(indexed, settings, embedder):
@@ -118,12 +119,12 @@ def test_the_approximate_above_setting_reaches_the_written_index(indexed, settin
     from dataclasses import replace
 
     corpus, index_dir = indexed
-    loaded = open_index(index_dir, embedder.info, chunking_of(settings))
+    loaded = open_index(index_dir, embedder.info, Chunking.of(settings))
     threshold = (len(loaded.chunks) + len(loaded.sentence_rows)) // 2
     build_index(corpus, index_dir, replace(settings, approximate_above=threshold), embedder=embedder, rebuild=True)
-    reopened = open_index(index_dir, embedder.info, chunking_of(settings))
-    kinds = reopened.manifest["faiss_index"]
-    assert kinds["chunks.faiss"]["type"] == "IndexFlatIP" and kinds["sentences.faiss"]["type"] == "IndexHNSWFlat"
+    reopened = open_index(index_dir, embedder.info, Chunking.of(settings))
+    kinds = reopened.manifest.faiss_index
+    assert kinds["chunks.faiss"].type == "IndexFlatIP" and kinds["sentences.faiss"].type == "IndexHNSWFlat"
     assert type(reopened.sentence_index).__name__ == "IndexHNSWFlat"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.render import answer_markdown, article_html, escape_markdown, highlighted
+from assistant.serve.render import answer_markdown, article_html, escape_markdown, highlighted
 from assistant.types import Answer, Citation, Document
 
 

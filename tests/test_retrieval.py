@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import QueryError
-from assistant.retrieval import rrf, top_rows
+from assistant.retrieve.search import rrf, top_rows
 from assistant.settings import MODES
 
 

@@ -13,10 +13,10 @@ import pytest
 from badfiles import ODD, REFUSED
 
 from assistant.errors import QueryError
-from assistant.pipeline import chunking_of
-from assistant.store import open_index
+from assistant.ingest.split import Chunking
+from assistant.store.generation import open_index
 
-CLI = [sys.executable, "-m", "assistant.cli"]
+CLI = [sys.executable, "-m", "assistant.serve.cli"]
 
 
 def _extra_articles(corpus: Path, count: int) -> None:
@@ -32,7 +32,7 @@ def _extra_articles(corpus: Path, count: int) -> None:
 
 
 def _snapshot(index_dir: Path, embedder, settings):
-    index = open_index(index_dir, embedder.info, chunking_of(settings))
+    index = open_index(index_dir, embedder.info, Chunking.of(settings))
     return (index_dir / "CURRENT").read_text(), [c.chunk_id for c in index.chunks]
 
 
@@ -69,7 +69,7 @@ def crash(event, args):
 
 
 sys.addaudithook(crash)
-from assistant.cli import main
+from assistant.serve.cli import main
 
 main(["index", "--corpus", corpus, "--index", index])
 """
@@ -79,7 +79,7 @@ CRASH_POINTS = ["reading the corpus", "embedding", "writing the new generation",
 def test_sigkill_at_any_point_of_a_build_leaves_the_previous_index_served(big, embedder, settings):
     """After each kill the previous index is served and answers exactly as before; the next
     build then completes (and was long enough that "embedding" fell between two batches)."""
-    from assistant.indexing import ENCODE_STEP
+    from assistant.store.build import ENCODE_STEP
     from assistant.pipeline import Assistant
 
     corpus, index_dir = big
@@ -98,7 +98,7 @@ def test_sigkill_at_any_point_of_a_build_leaves_the_previous_index_served(big, e
     assert f"{EXTRA} added" in done.stdout
     assert int(re.search(r"(\d+) chunks and sentences embedded", done.stdout)[1]) > ENCODE_STEP
     assert not list(index_dir.glob(".tmp-*"))
-    assert len(open_index(index_dir, embedder.info, chunking_of(settings)).documents) == 5 + EXTRA
+    assert len(open_index(index_dir, embedder.info, Chunking.of(settings)).documents) == 5 + EXTRA
 
 
 def _stop_once_building(index_dir: Path, process: subprocess.Popen, finished) -> None:
@@ -127,7 +127,7 @@ def test_a_second_build_fails_clearly_while_one_runs_and_corrupts_nothing(big, e
     assert second.stderr == (f"error: the index in {index_dir} is being built by pid {first.pid}; "
                              "wait for it to finish and retry\n")
     assert first.returncode == 0, err
-    assert len(open_index(index_dir, embedder.info, chunking_of(settings)).documents) == 5 + EXTRA
+    assert len(open_index(index_dir, embedder.info, Chunking.of(settings)).documents) == 5 + EXTRA
 
 
 @pytest.mark.parametrize("question", ODD.values(), ids=ODD.keys())

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.sentences import split_sentences
+from assistant.ingest.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

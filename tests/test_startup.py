@@ -25,7 +25,7 @@ except AssistantError as exc:
     sys.exit(f"error: {type(exc).__name__}: {exc}")
 """
 SURFACES = {
-    "cli": lambda corpus, index: [sys.executable, "-m", "assistant.cli", "ask", "Kerry", "--corpus", corpus,
+    "cli": lambda corpus, index: [sys.executable, "-m", "assistant.serve.cli", "ask", "Kerry", "--corpus", corpus,
                                   "--index", index],
     "api": lambda corpus, index: [sys.executable, "-c", API, corpus, index],
     "app": lambda corpus, index: [sys.executable, str(ROOT / "app.py"), "--corpus", corpus, "--index", index,

@@ -14,12 +14,13 @@ from assistant.errors import (
     IndexMissingError,
     IndexOutdatedError,
 )
-from assistant.pipeline import chunking_of
-from assistant.store import current_generation, open_index
+from assistant.ingest.split import Chunking
+from assistant.models.rerank import cross_encoder_info
+from assistant.store.generation import Counts, current_generation, open_index
 
 
 def test_round_trip_offsets_are_exact(built, embedder, settings):
-    index = open_index(built[1], embedder.info, chunking_of(settings))
+    index = open_index(built[1], embedder.info, Chunking.of(settings))
     assert len(index.documents) == 5
     assert index.chunk_index.ntotal == len(index.chunks) > 5
     for chunk in index.chunks:
@@ -34,29 +35,25 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
         assert [s.index for s in sentences] == list(range(len(sentences)))
         assert all(text[s.start : s.end] == s.text for s in sentences)
     manifest = index.manifest
-    assert (
-        manifest["model"]["name"] == "e5-small-v2" and manifest["model"]["dim"] == 384
-    )
-    assert manifest["counts"] == {
-        "documents": 5,
-        "chunks": len(index.chunks),
-        "sentences": len(index.sentence_rows),
-    }
+    assert manifest.model.name == "e5-small-v2" and manifest.model.dim == 384
+    assert manifest.counts == Counts(5, len(index.chunks), len(index.sentence_rows))
+    assert manifest.reranker is not None and manifest.reranker.name == "ms-marco-MiniLM-L-12-v2"
+    assert manifest.reranker.fingerprint == cross_encoder_info().fingerprint
     assert (
         index.sentence_index.ntotal
         == len(index.sentence_rows)
         == sum(map(len, index.sentences.values()))
     )
-    assert manifest["chunking"]["chunk_tokens"] == settings.chunk_tokens
-    assert {"faiss-cpu", "numpy", "onnxruntime"} <= set(manifest["versions"])
+    assert manifest.chunking.chunk_tokens == settings.chunk_tokens
+    assert {"faiss-cpu", "numpy", "onnxruntime"} <= set(manifest.versions)
 
 
 def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
     import numpy as np
 
-    from assistant.indexing import passage_text
+    from assistant.ingest.split import passage_text
 
-    index = open_index(built[1], embedder.info, chunking_of(settings))
+    index = open_index(built[1], embedder.info, Chunking.of(settings))
     chunks = index.chunks[:3]
     again = embedder.encode_documents(
         [passage_text(index.documents[c.doc_id], c.text) for c in chunks]
@@ -96,7 +93,7 @@ def test_broken_index_raises_specific_error_naming_the_fix(
 ):
     break_index(index_copy, how)
     with pytest.raises(error) as caught:
-        open_index(index_copy, embedder.info, chunking_of(settings))
+        open_index(index_copy, embedder.info, Chunking.of(settings))
     message = str(caught.value)
     assert phrase in message
     assert "assistant index" in message
@@ -104,7 +101,7 @@ def test_broken_index_raises_specific_error_naming_the_fix(
 
 def test_missing_index_says_how_to_build(tmp_path, embedder, settings):
     with pytest.raises(IndexMissingError, match="assistant index"):
-        open_index(tmp_path / "nothing", embedder.info, chunking_of(settings))
+        open_index(tmp_path / "nothing", embedder.info, Chunking.of(settings))
 
 
 def test_loading_with_another_model_is_refused(built, embedder, settings):
@@ -112,7 +109,7 @@ def test_loading_with_another_model_is_refused(built, embedder, settings):
         embedder.info, name="all-MiniLM-L6-v2", backend="sentence-transformers"
     )
     with pytest.raises(IndexMismatchError, match="e5-small-v2"):
-        open_index(built[1], other, chunking_of(settings))
+        open_index(built[1], other, Chunking.of(settings))
 
 
 def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(
@@ -123,13 +120,13 @@ def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(
     crashed = index_copy / ".tmp-gen-1-abc"
     crashed.mkdir()
     (crashed / "chunks.faiss").write_bytes(b"half written")
-    before = open_index(index_copy, embedder.info, chunking_of(settings))
+    before = open_index(index_copy, embedder.info, Chunking.of(settings))
     assert len(before.chunks) > 0
     (corpus_copy / "000_2925cdf53f121f79.txt").unlink()
     build_index(corpus_copy, index_copy, settings, embedder=embedder)
     assert not crashed.exists()
     assert (
-        len(open_index(index_copy, embedder.info, chunking_of(settings)).documents) == 4
+        len(open_index(index_copy, embedder.info, Chunking.of(settings)).documents) == 4
     )
 
 
@@ -145,7 +142,7 @@ def test_a_manifest_from_before_hnsw_still_loads(index_copy, embedder, settings)
     assert manifest["faiss_index"]["chunks.faiss"]["type"] == "IndexFlatIP"
     manifest["faiss_index"] = "IndexFlatIP"
     path.write_text(json.dumps(manifest))
-    index = open_index(index_copy, embedder.info, chunking_of(settings))
+    index = open_index(index_copy, embedder.info, Chunking.of(settings))
     assert (
         type(index.chunk_index).__name__
         == type(index.sentence_index).__name__
@@ -165,14 +162,16 @@ def _clustered_unit_vectors(rng, n: int, dim: int, centres):
 
 def test_the_index_kind_follows_the_row_count():
     from assistant.settings import Settings
-    from assistant.store import APPROXIMATE_ABOVE, FLAT, HNSW, choose_index
+    from assistant.store.vectors import FLAT, HNSW, VectorIndex, choose_index
 
-    assert APPROXIMATE_ABOVE == Settings().approximate_above
-    assert choose_index(APPROXIMATE_ABOVE).type == FLAT
-    assert choose_index(APPROXIMATE_ABOVE + 1).type == HNSW
+    settings = Settings()
+    assert choose_index(settings.approximate_above, settings).type == FLAT
+    hnsw = choose_index(settings.approximate_above + 1, settings)
+    assert hnsw == VectorIndex(HNSW, settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_search)
     # An empty file stays exact.
-    assert choose_index(0, approximate_above=0).type == FLAT
-    assert choose_index(1, approximate_above=0).type == HNSW
+    always = Settings(approximate_above=0)
+    assert choose_index(0, always).type == FLAT
+    assert choose_index(1, always).type == HNSW
 
 
 def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_exact(
@@ -182,16 +181,12 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     (300) stay exact; the stored HNSW index loads, finds what exact search finds, and filters."""
     import numpy as np
 
-    from assistant.embedding import ModelInfo
-    from assistant.retrieval import _search
+    from assistant.models.embedding import ModelInfo
+    from assistant.retrieve.search import _search
     from assistant.settings import Settings
-    from assistant.store import (
-        HNSW_EF_CONSTRUCTION,
-        HNSW_EF_SEARCH,
-        HNSW_M,
-        Chunking,
-        write_index,
-    )
+    from assistant.ingest.split import Chunking
+    from assistant.store.generation import Contents, write_index
+    from assistant.store.vectors import VectorIndex
     from assistant.types import Chunk, Document, Sentence
 
     settings = Settings(approximate_above=1000)
@@ -207,33 +202,19 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
         Chunk(f"a.txt#{i}", "a.txt", i, 14 * i, 14 * i + 13, "") for i in range(300)
     ]
     model, chunking = ModelInfo("test", "none", dim, 512, "f"), Chunking(240, 60)
-    write_index(
-        tmp_path,
-        [doc],
-        chunks,
-        sentences,
-        chunk_vectors,
-        sentence_vectors,
-        model,
-        chunking,
-        {},
-        approximate_above=settings.approximate_above,
-    )
+    write_index(tmp_path, Contents([doc], chunks, sentences, chunk_vectors, sentence_vectors), model, settings)
     assert not list(tmp_path.glob(".tmp-*"))  # written beside, then renamed into place
 
     index = open_index(tmp_path, model, chunking)
-    recorded = index.manifest["faiss_index"]
-    assert recorded["chunks.faiss"]["type"] == "IndexFlatIP"
-    assert recorded["sentences.faiss"] == {
-        "type": "IndexHNSWFlat",
-        "hnsw_m": HNSW_M,
-        "ef_construction": HNSW_EF_CONSTRUCTION,
-        "ef_search": HNSW_EF_SEARCH,
-    }
+    recorded = index.manifest.faiss_index
+    assert recorded["chunks.faiss"].type == "IndexFlatIP"
+    assert recorded["sentences.faiss"] == VectorIndex(
+        "IndexHNSWFlat", settings.hnsw_m, settings.hnsw_ef_construction, settings.hnsw_ef_search
+    )
     assert type(index.chunk_index).__name__ == "IndexFlatIP"
     assert type(index.sentence_index).__name__ == "IndexHNSWFlat"
     # FAISS does not store efSearch: it is set on load.
-    assert index.sentence_index.hnsw.efSearch == HNSW_EF_SEARCH
+    assert index.sentence_index.hnsw.efSearch == settings.hnsw_ef_search
     np.testing.assert_array_equal(index.sentence_vectors(range(2000)), sentence_vectors)
 
     queries = _clustered_unit_vectors(rng, 100, dim, centres)

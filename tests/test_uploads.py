@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import SUFFIXES, read_corpus
+from assistant.ingest.corpus import SUFFIXES, read_corpus
 from assistant.errors import ArticleError
-from assistant.uploads import store_upload
+from assistant.ingest.uploads import store_upload
 
 MAX = 100_000
 TEXT = (

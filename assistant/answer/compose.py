@@ -1,0 +1,281 @@
+"""Extractive answers: choose article sentences that answer, cite each one, or abstain.
+
+1. Search the (follow-up resolved) question with hybrid retrieval.
+2. Candidates: the sentences of the top passages and their neighbours.
+3. Prefilter by the cosine of the stored sentence vectors to the query (free:
+   computed at index time) plus the sentence's BM25, then score the best few with
+   the cross-encoder, which reads question and sentence together and ranks answer
+   sentences far better than cosine (``assistant external``: TrecQA, WikiQA) but
+   costs a transformer pass per sentence, so it is spent only where it counts.
+   Each score also carries the rank of the passage the sentence came from.
+4. Abstain when the best score is below ``abstain_below``, when the question's
+   names and numbers appear nowhere in the corpus, or when a "who / when / how
+   many / how long" question gets no sentence offering that type of answer
+   (``answer_type.py``).
+5. Select best-first, skipping near-repeats, up to the sentence and word budget
+   (a question naming two sides, "the US and Chinese accounts", first gets each
+   side's best attributed statement); a
+   sentence that leans on its predecessor ("Worse, they…", "This follows…")
+   brings it along, or is dropped when the budget cannot hold both.
+6. A sentence another article says almost word for word is said once and
+   cites both.  Sentences attributed to different sides of a story are shown
+   grouped by side (accounts.py).  Otherwise: by source, then position.
+Every sentence is sliced from its article by offsets, so quotes are verbatim
+and citations correct by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from assistant import prompts
+from assistant.answer.accounts import account_source, side_of, sides_compared
+from assistant.answer.answer_type import expected_type, supplies
+from assistant.answer.dates import resolve_relative_dates
+from assistant.answer.followup import entities, resolve
+from assistant.retrieve.filters import Filters, check_query
+from assistant.retrieve.search import standardise
+from assistant.settings import Settings
+from assistant.types import Answer, AnswerSentence, Citation, Document, Passage, Sentence
+
+if TYPE_CHECKING:
+    from assistant.retrieve.search import Retriever
+
+#: Openings that make a sentence lean on the one before it.
+DEPENDENT = re.compile(
+    r"^[\W]*(?:worse|this|that|these|those|it|its|he|she|they|them|his|her|their|but|and|also|"
+    r"however|still|meanwhile|likewise|such|rather|then|so|yet|instead|moreover|even so|as a result|"
+    r"in another|on the other hand|the same)\b",
+    re.IGNORECASE,
+)
+#: A sentence ends in terminal punctuation (possibly inside closing quotes); lines without it
+#: are headings, bullets or truncated leads: poor answers on their own.
+COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_WORDS = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Scored:
+    sentence: Sentence
+    score: float  # cross-encoder logit less the passage prior
+    logit: float  # the cross-encoder logit alone
+
+
+def ask(retriever: Retriever, settings: Settings, question: str, history: Sequence[str] = (),
+        filters: Filters = Filters()) -> Answer:
+    """Answer ``question`` (after the user turns ``history``) from the indexed articles."""
+    question = check_query(question, settings.max_query_chars)
+    query = resolve(question, [h for h in history if h and h.strip()])
+    passages = tuple(retriever.search(query, settings.answer_passages, "hybrid", filters))
+    if not passages:
+        return _abstain(retriever, question, query, passages, "no article passes the filters")
+    names = entities(query)
+    if names and not any(retriever.documents_mentioning(n) for n in names):
+        return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(names)}")
+    scored = _score(retriever, settings, query, passages)
+    best = scored[0]
+    if best.score < settings.abstain_below:
+        return _abstain(retriever, question, query, passages,
+                        f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
+                        best.score)
+    chosen = _select(retriever, settings, query, scored)
+    kind = expected_type(question)
+    if kind and not supplies(kind, query, [s.text for s in chosen]):
+        return _abstain(retriever, question, query, passages,
+                        f"the question asks for a {kind} and no chosen sentence gives one", best.score)
+    agreeing = _agreeing(chosen, scored, settings.same_words)
+    scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
+    return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
+
+
+def _score(retriever: Retriever, settings: Settings, query: str, passages: Sequence[Passage]) -> list[Scored]:
+    """Candidates with cosine and scores, best first.
+
+    A score is the cross-encoder logit less ``passage_prior`` per rank of the best
+    passage holding the sentence: the cross-encoder reads one sentence, retrieval
+    read the whole passage, and both know something (README, "Answers").
+    """
+    index = retriever.index
+    ranks = retriever.sentence_rows_near(passages, settings.answer_neighbours)
+    alone = [r for r in ranks if _answers_alone(index.sentence_rows[r].text, settings.min_answer_words)]
+    rows = alone or list(ranks)
+    cosines = index.sentence_vectors(rows) @ retriever.query_vector(query)
+    lexical = retriever.sentence_lexical(query)[rows]
+    prefilter = standardise(cosines) + settings.sentence_lexical_weight * standardise(lexical)
+    top = sorted(range(len(rows)), key=lambda i: -float(prefilter[i]))[: settings.answer_candidates]
+    if sides_compared(query):  # a question comparing sides: also score each side's own statements
+        attributed = [i for i in range(len(rows)) if i not in top and side_of(index.sentence_rows[rows[i]].text)]
+        top += sorted(attributed, key=lambda i: -float(prefilter[i]))[: settings.answer_candidates // 2]
+    sentences = [index.sentence_rows[rows[i]] for i in top]
+    logits = retriever.reranker.score(query, [_in_context(index, s) for s in sentences])
+    scored = [Scored(s, float(v) - settings.passage_prior * ranks[rows[i]], float(v))
+              for i, s, v in zip(top, sentences, logits, strict=True)]
+    return sorted(scored, key=lambda c: -c.score)
+
+
+def _answers_alone(text: str, min_words: int) -> bool:
+    """A candidate is a complete sentence of a few words at least: the cross-encoder reads it after
+    its article's title, and a bare "Unsurprisingly." then scores as high as the title does."""
+    return bool(COMPLETE.search(text)) and _words(text) >= min_words
+
+
+def _in_context(index, sentence: Sentence) -> str:
+    """What the cross-encoder reads: the sentence after its article's title, and after its
+    predecessor when it leans on it ("Worse, they would only meet Kerry by video call" means
+    nothing alone).  The title says which event "the call" or "the talks" are: ms-marco
+    passages are read in context, and a bare sentence loses it."""
+    text = sentence.text
+    if sentence.index and DEPENDENT.match(sentence.text):
+        text = f"{index.sentences[sentence.doc_id][sentence.index - 1].text} {text}"
+    title = index.documents[sentence.doc_id].title
+    return f"{title}. {text}" if title else text
+
+
+def _words(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def _select(retriever: Retriever, settings: Settings, query: str, scored: list[Scored]) -> list[Sentence]:
+    """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
+    redundancy cut on shared words: vectors of sentences of one article share its title,
+    so their cosines say little about repetition), with predecessors of dependent sentences."""
+    # A sentence joins the answer on its own relevance (the logit), not on the rank of its passage:
+    # the prior orders candidates, but a relevant sentence from the fourth passage still answers.
+    relevant = [c for c in scored if c.logit >= settings.abstain_below]
+    asked = sides_compared(query)
+    if asked:  # a question comparing sides gets, first, the best statement attributed to each
+        firsts = [next((c for c in scored if side_of(c.sentence.text) == side), None) for side in asked]
+        firsts = [c for c in firsts if c is not None]
+        relevant = firsts + [c for c in relevant if c not in firsts]
+    chosen: list[Sentence] = []
+    words = 0
+    for candidate in relevant:
+        if len(chosen) >= settings.max_sentences:
+            break
+        sentence = candidate.sentence
+        if any((s.doc_id, s.index) == (sentence.doc_id, sentence.index) for s in chosen):
+            continue
+        if any(_word_overlap(sentence.text, s.text) >= settings.redundancy for s in chosen):
+            continue
+        needed = [sentence]
+        if DEPENDENT.match(sentence.text) and sentence.index > 0:
+            before = retriever.index.sentences[sentence.doc_id][sentence.index - 1]
+            if COMPLETE.search(before.text) and not any((s.doc_id, s.index) == (before.doc_id, before.index)
+                                                        for s in chosen):
+                needed.insert(0, before)
+        cost = sum(_words(s.text) for s in needed)
+        if len(chosen) + len(needed) > settings.max_sentences or (chosen and words + cost > settings.max_words):
+            continue  # would not fit with what it leans on: drop it, keep looking
+        chosen.extend(needed)
+        words += cost
+    return chosen
+
+
+def _agreeing(chosen: list[Sentence], scored: list[Scored], same_words: float) -> dict[tuple[str, int], list[Sentence]]:
+    """Sentences of *other* articles that say the same as a chosen one (to cite, not repeat):
+    ``same_words`` of the shorter one's words are in the other."""
+    agreeing = {}
+    for sentence in chosen:
+        same = [c.sentence for c in scored if c.sentence.doc_id != sentence.doc_id
+                and _word_overlap(sentence.text, c.sentence.text) >= same_words]
+        if same:
+            agreeing[(sentence.doc_id, sentence.index)] = same
+    return agreeing
+
+
+def _word_overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's words found in the other (case-folded)."""
+    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
+    return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
+
+
+def _runs(sentences: list[Sentence]) -> list[list[Sentence]]:
+    """Consecutive sentences of one article, grouped (a citation quotes a contiguous run)."""
+    runs: list[list[Sentence]] = []
+    for s in sentences:
+        if runs and runs[-1][-1].doc_id == s.doc_id and runs[-1][-1].index + 1 == s.index:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+def _compose(documents: dict[str, Document], question: str, query: str, passages: tuple[Passage, ...],
+             chosen: list[Sentence], agreeing: dict[tuple[str, int], list[Sentence]],
+             scores: dict[tuple[str, int], float], best_score: float) -> Answer:
+    sides = {(s.doc_id, s.index): side_of(s.text) for s in chosen}
+    disagreement = len({v for v in sides.values() if v}) >= 2
+    doc_rank = {d: i for i, d in enumerate(dict.fromkeys(s.doc_id for s in chosen))}
+    if disagreement:
+        side_rank = {v: i for i, v in enumerate(dict.fromkeys(v for v in sides.values() if v))}
+        key = lambda s: (side_rank.get(sides[(s.doc_id, s.index)], len(side_rank)), doc_rank[s.doc_id], s.index)  # noqa: E731
+    else:
+        key = lambda s: (doc_rank[s.doc_id], s.index)  # noqa: E731
+    ordered = sorted(chosen, key=key)
+    citations: list[Citation] = []
+
+    def cite(run: list[Sentence]) -> int:
+        doc = documents[run[0].doc_id]
+        start, end = run[0].start, run[-1].end
+        for c in citations:
+            if (c.doc_id, c.start, c.end) == (doc.doc_id, start, end):
+                return c.number
+        notes = tuple(dict.fromkeys(n for s in run for n in resolve_relative_dates(s.text, doc.date)))
+        citations.append(Citation(len(citations) + 1, doc.doc_id, doc.title, doc.publication, doc.date,
+                                  doc.text[start:end], start, end, tuple(s.index for s in run), notes))
+        return len(citations)
+
+    answer_sentences: list[AnswerSentence] = []
+    blocks: list[tuple[str | None, str]] = []
+    for run in _runs(ordered):
+        numbers = [cite(run)]
+        for s in run:
+            numbers += [cite([other]) for other in agreeing.get((s.doc_id, s.index), [])]
+        numbers = list(dict.fromkeys(numbers))
+        for s in run:
+            answer_sentences.append(AnswerSentence(s.text, s.doc_id, s.index, s.start, s.end, tuple(numbers),
+                                                   scores.get((s.doc_id, s.index))))
+        marker = "".join(f"[{n}]" for n in numbers)
+        side = sides.get((run[0].doc_id, run[0].index)) if disagreement else None
+        blocks.append((side, " ".join(s.text for s in run) + f" {marker}"))
+    text = _layout(blocks, disagreement)
+    return Answer(question, query, text, tuple(answer_sentences), tuple(citations), False, "", passages,
+                  best_score, disagreement)
+
+
+def _layout(blocks: list[tuple[str | None, str]], disagreement: bool) -> str:
+    """Paragraphs of cited sentences; grouped under "According to …" when sides disagree."""
+    if not disagreement:
+        return "\n\n".join(text for _, text in blocks)
+    parts = [prompts.render("disagreement")]
+    current = object()
+    for side, text in blocks:
+        if side != current:
+            label = account_source(side)
+            parts.append(prompts.render("according_to", source=label) + " " + text)
+            current = side
+        else:
+            parts[-1] += " " + text
+    return "\n\n".join(parts)
+
+
+def _abstain(retriever: Retriever, question: str, query: str, passages: tuple[Passage, ...], reason: str,
+             best_score: float | None = None) -> Answer:
+    """Say the corpus does not answer, and name what it holds that comes nearest."""
+    documents = retriever.index.documents
+    lines = [prompts.render("abstain")]
+    found = {t: retriever.documents_mentioning(t) for t in entities(query)}
+    missing = [t for t, docs in found.items() if not docs]
+    for term, docs in found.items():
+        if docs and len(docs) < len(documents):
+            places = "; ".join(documents[d].label for d in docs[:3])
+            lines.append(prompts.render("abstain_mentions", term=term, places=places))
+            break
+    if missing:
+        lines.append(prompts.render("abstain_unmentioned", terms=", ".join(missing)))
+    if passages:
+        nearest = "; ".join(dict.fromkeys(documents[p.doc_id].label for p in passages[:2]))
+        lines.append(prompts.render("abstain_nearest", places=nearest))
+    return Answer(question, query, " ".join(lines), (), (), True, reason, passages, best_score)

@@ -1,0 +1,186 @@
+"""Find articles that are the same story saved twice, exactly or nearly.
+
+Exact copies are found by hashing a normalised text (case, whitespace and quote
+marks ignored), so a re-saved file with other line breaks still matches.  Near
+copies (a few words edited, a footer added) are found with MinHash + LSH over word
+5-shingles; LSH only proposes candidates, and the exact Jaccard similarity of the
+shingle sets decides, so the result never depends on hashing luck.  MinHash and the
+LSH bands are a few lines of numpy here: datasketch, which did this before, imports
+scipy (~0.7 s), and every index update, even a no-op, reads the corpus.  Of each group
+the document whose ``doc_id`` sorts first is kept, which makes the outcome
+independent of the order the documents arrive in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from assistant.errors import SettingsError
+from assistant.ingest.text import normalise
+from assistant.types import Document
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+SEED = 1  # fixed so the same corpus always yields the same duplicates
+MINHASH_BLOCK = 4096  # shingles hashed at once: a 4 MiB matrix of 128 hashes each
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """``doc_id`` repeats ``kept`` (the copy that stays) with this Jaccard similarity."""
+
+    doc_id: str
+    kept: str
+    similarity: float
+
+
+def find_duplicates(
+    documents: Sequence[Document], *, threshold: float = 0.8
+) -> list[Duplicate]:
+    """Return one ``Duplicate`` per document that repeats an earlier one.
+
+    Documents are compared in ``doc_id`` order; a duplicate always points at a kept
+    document, never at another duplicate.  ``threshold`` is the Jaccard similarity
+    of word 5-shingles from which two texts count as the same article.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise SettingsError(f"dedupe threshold must be in (0, 1], got {threshold!r}")
+    # LSH is tuned looser than the bar so that pairs just above it are not missed.
+    lsh = _Lsh(*lsh_bands(0.75 * threshold, NUM_PERM))
+    by_hash: dict[str, str] = {}
+    shingles_of: dict[str, frozenset[str]] = {}
+    found: list[Duplicate] = []
+    for doc in sorted(documents, key=lambda d: d.doc_id):
+        text = normalise(doc.text)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest in by_hash:
+            found.append(Duplicate(doc.doc_id, by_hash[digest], 1.0))
+            continue
+        by_hash[digest] = doc.doc_id
+        shingles = _shingles(text)
+        if not shingles:
+            continue
+        signature = minhash(shingles)
+        # max() keeps the first of equal scores, so ties go to the smallest doc_id.
+        best = max(
+            (
+                (_jaccard(shingles, shingles_of[key]), key)
+                for key in sorted(lsh.query(signature))
+            ),
+            key=lambda pair: pair[0],
+            default=(0.0, ""),
+        )
+        if best[0] >= threshold:
+            found.append(Duplicate(doc.doc_id, best[1], best[0]))
+            continue
+        shingles_of[doc.doc_id] = shingles
+        lsh.insert(doc.doc_id, signature)
+    return found
+
+
+def _shingles(text: str) -> frozenset[str]:
+    """Word 5-shingles; a text shorter than that is one shingle of all its words."""
+    words = _WORD.findall(text)
+    if len(words) <= SHINGLE_WORDS:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(
+        " ".join(words[i : i + SHINGLE_WORDS])
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    )
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b)
+
+
+@cache
+def _seeds() -> np.ndarray:
+    """One 64-bit key per hash function, drawn once from ``SEED``."""
+    import numpy as np
+
+    return np.random.default_rng(SEED).integers(
+        0, 1 << 64, NUM_PERM, dtype=np.uint64, endpoint=False
+    )
+
+
+def minhash(shingles: frozenset[str]) -> np.ndarray:
+    """The MinHash signature: per hash function, the least hash over the shingles.
+
+    Shingles are hashed once (CRC-32); hash function ``i`` is the MurmurHash3 64-bit
+    finaliser of that value XOR key ``i``: well mixed, so the minima are close to
+    min-wise independent, and all in numpy (uint64 products wrap, as intended).
+    Shingles go through in blocks, so a 5 MB article needs megabytes, not a gigabyte.
+    """
+    import numpy as np
+
+    x = np.fromiter(
+        (zlib.crc32(s.encode("utf-8")) for s in shingles), np.uint64, len(shingles)
+    )
+    signature = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(x), MINHASH_BLOCK):
+        h = x[start : start + MINHASH_BLOCK, None] ^ _seeds()
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC4CEB9FE1A85EC53)
+        h ^= h >> np.uint64(33)
+        np.minimum(signature, h.min(axis=0), out=signature)
+    return signature
+
+
+@cache
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """``(bands, rows)`` with ``bands * rows <= num_perm`` minimising the equally weighted
+    areas of false positives (similarity below ``threshold``, yet sharing a band) and
+    false negatives (above it, sharing none) under the S-curve ``1 - (1 - s**r)**b``;
+    the same choice datasketch makes."""
+    import numpy as np
+
+    pairs = np.array(
+        [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)],
+        float,
+    )
+    s = np.linspace(0.0, 1.0, 1001)
+    below, above = s <= threshold, s >= threshold
+    p = 1 - (1 - s ** pairs[:, 1:]) ** pairs[:, :1]  # one S-curve per (bands, rows) row
+    error = np.trapezoid(p[:, below], s[below]) + np.trapezoid(
+        1 - p[:, above], s[above]
+    )
+    bands, rows = pairs[int(np.argmin(error))]
+    return int(bands), int(rows)
+
+
+class _Lsh:
+    """Banded LSH: two signatures are candidates when any band of ``rows`` values is equal."""
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self._rows = rows
+        self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
+
+    def _keys(self, signature: np.ndarray) -> list[bytes]:
+        return [
+            signature[i * self._rows : (i + 1) * self._rows].tobytes()
+            for i in range(len(self._buckets))
+        ]
+
+    def insert(self, key: str, signature: np.ndarray) -> None:
+        for bucket, band in zip(self._buckets, self._keys(signature)):
+            bucket.setdefault(band, []).append(key)
+
+    def query(self, signature: np.ndarray) -> set[str]:
+        return {
+            key
+            for bucket, band in zip(self._buckets, self._keys(signature))
+            for key in bucket.get(band, ())
+        }

@@ -1,0 +1,247 @@
+"""Find the passages that answer a query: dense, lexical, fused, optionally reranked, filtered.
+
+* ``dense``   — cosine similarity of the query to chunk vectors (title + chunk).
+* ``lexical`` — BM25 (see lexical.py).
+* ``hybrid``  — four signals on the union of their candidates: the chunk's
+  cosine, the cosine of its best *sentence* (a chunk vector averages several
+  topics; one sentence that answers is a sharper signal), and BM25 of the chunk
+  and of its best sentence, which let exact names ("Tiankai", "Feb. 10") that
+  embeddings blur win.  Each is z-normalised over the candidates and summed with
+  weights from settings: score fusion beat reciprocal-rank fusion on the
+  question set (README).  Sentences, like chunks, are embedded and indexed
+  with their article's title.
+* ``rerank``  — the cross-encoder rescores the top hybrid candidates; its order
+  and the hybrid order are combined by reciprocal-rank fusion, since on its own
+  the cross-encoder ranked worse than hybrid here.
+Filters (date range, publications) are applied before ranking, so ``k`` results
+are returned whenever ``k`` chunks pass the filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from assistant.errors import QueryError
+from assistant.ingest.split import passage_text
+from assistant.retrieve.filters import Allowed, Filters, check_query
+from assistant.retrieve.lexical import Lexical
+from assistant.settings import MODES, Settings
+from assistant.store.generation import Index
+from assistant.store.vectors import reconstruct, search_parameters
+from assistant.types import Chunk, Passage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.models.embedding import Embedder
+    from assistant.models.rerank import CrossEncoder
+
+
+def sentence_chunks(index: Index) -> list[tuple[int, ...]]:
+    """For each sentence row, the chunk rows that overlap it (overlapping chunks share sentences)."""
+    by_doc: dict[str, list[int]] = {}
+    for row, chunk in enumerate(index.chunks):
+        by_doc.setdefault(chunk.doc_id, []).append(row)
+    out = []
+    for sentence in index.sentence_rows:
+        rows = tuple(r for r in by_doc.get(sentence.doc_id, ())
+                     if index.chunks[r].start < sentence.end and sentence.start < index.chunks[r].end)
+        out.append(rows)
+    return out
+
+
+def standardise(values: np.ndarray) -> np.ndarray:
+    """Standard scores, so signals on different scales can be added; constant -> zeros."""
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 1e-9 else values * 0.0
+
+
+def _search(index, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    """Top ``n`` rows of a FAISS inner-product index among the allowed rows.
+
+    An HNSW walk (large indexes: the ``approximate_above`` setting) only meets the rows
+    near its path, so under a narrow filter it can come back with fewer than ``n``
+    admitted rows; those admitted rows are then few, and are ranked exactly.
+    """
+    import faiss
+    import numpy as np
+
+    n = min(n, index.ntotal if allowed is None else int(allowed.sum()))
+    if n <= 0:
+        return []
+    selector = None if allowed is None else faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+    scores, rows = index.search(vector[None, :].astype(np.float32), n, params=search_parameters(index, n, selector))
+    found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+    if len(found) < n:
+        candidates = np.flatnonzero(allowed) if allowed is not None else np.arange(index.ntotal)
+        exact = reconstruct(index, candidates) @ vector
+        return [(int(candidates[i]), float(exact[i])) for i in top_rows(exact, n, None)]
+    return found
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:
+    """Reciprocal-rank fusion: each list gives 1/(k + rank) to the rows it ranks."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def top_rows(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
+    """Rows of the n highest scores among allowed rows, best first."""
+    import numpy as np
+
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    n = min(n, int(np.isfinite(scores).sum()))
+    if n <= 0:
+        return []
+    head = np.argpartition(-scores, n - 1)[:n]
+    return [int(r) for r in head[np.argsort(-scores[head], kind="stable")]]
+
+
+class Retriever:
+    """Searches one loaded index.  The cross-encoder is built on first use of ``rerank``."""
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings,
+                 reranker: Callable[[], CrossEncoder]) -> None:
+        import numpy as np
+
+        self.index = index
+        self._embedder = embedder
+        self._settings = settings
+        self._reranker_factory = reranker
+        self._reranker: CrossEncoder | None = None
+        self._lexical = Lexical([passage_text(index.documents[c.doc_id], c.text) for c in index.chunks])
+        self._sentence_chunks = sentence_chunks(index)
+        self._sentence_lexical = Lexical([passage_text(index.documents[s.doc_id], s.text)
+                                          for s in index.sentence_rows])
+        pairs = [(s, c) for s, chunks in enumerate(self._sentence_chunks) for c in chunks]
+        self._pair_sentence = np.array([s for s, _ in pairs], dtype=np.intp)  # each (sentence, chunk) overlap
+        self._pair_chunk = np.array([c for _, c in pairs], dtype=np.intp)
+        self._chunk_rows = {c.chunk_id: row for row, c in enumerate(index.chunks)}
+        self._first_sentence_row: dict[str, int] = {}
+        for row, sentence in enumerate(index.sentence_rows):
+            self._first_sentence_row.setdefault(sentence.doc_id, row)
+        self.query_vector = lru_cache(maxsize=256)(self._encode_query)
+        # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
+        # score per sentence row each (megabytes at scale), so only the latest few are kept.
+        self.sentence_lexical = lru_cache(maxsize=4)(self._sentence_bm25)
+
+    @property
+    def reranker(self) -> CrossEncoder:
+        if self._reranker is None:
+            self._reranker = self._reranker_factory()
+        return self._reranker
+
+    def _encode_query(self, query: str) -> np.ndarray:
+        """A query's vector; cached, since a question is searched and then answered."""
+        return self._embedder.encode_queries([query])[0]
+
+    def documents_mentioning(self, term: str) -> list[str]:
+        """Ids of the articles whose text has ``term`` (as BM25 indexes it: stemmed, any case), most first."""
+        scores = self._lexical.scores(term)
+        return list(dict.fromkeys(self.index.chunks[r].doc_id for r in top_rows(scores, len(scores), scores > 0)))
+
+    def _sentence_bm25(self, query: str) -> np.ndarray:
+        """BM25 of every sentence row (with its article's title) for ``query``; read-only, as it is shared."""
+        scores = self._sentence_lexical.scores(query)
+        scores.setflags(write=False)
+        return scores
+
+    def sentence_row(self, doc_id: str, index: int) -> int:
+        return self._first_sentence_row[doc_id] + index
+
+    def sentence_rows_near(self, passages: Sequence[Passage], neighbours: int) -> dict[int, float]:
+        """Sentence rows inside the passages, and ``neighbours`` either side, each with the rank of
+        the best passage holding it (0 for the top passage; a neighbour counts half a rank lower)."""
+        ranks: dict[int, float] = {}
+        for rank, passage in enumerate(passages):
+            chunk = self.index.chunks[self._chunk_rows[passage.chunk_id]]
+            sentences = self.index.sentences[chunk.doc_id]
+            inside = [s.index for s in sentences if s.start < chunk.end and chunk.start < s.end]
+            low, high = max(0, inside[0] - neighbours), min(len(sentences) - 1, inside[-1] + neighbours)
+            for i in range(low, high + 1):
+                row = self.sentence_row(chunk.doc_id, i)
+                ranks[row] = min(ranks.get(row, float("inf")), rank + (0 if i in inside else 0.5))
+        return ranks
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None,
+               filters: Filters = Filters()) -> list[Passage]:
+        """The best ``k`` passages for ``query`` (k is clamped to what the filters admit)."""
+        query = check_query(query, self._settings.max_query_chars)
+        k = self._settings.k if k is None else k
+        mode = mode or self._settings.mode
+        if not isinstance(k, int) or k <= 0:
+            raise QueryError(f"k must be a positive whole number, got {k!r}")
+        if mode not in MODES:
+            raise QueryError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        allowed = self._allowed(filters)
+        chunk_mask = allowed.chunks if allowed else None
+        pool = max(self._settings.candidates, k)
+        if mode == "lexical":
+            lexical = self._lexical.scores(query)
+            ranked = [(r, float(lexical[r])) for r in top_rows(lexical, pool, chunk_mask)]
+        else:
+            vector = self.query_vector(query)
+            if mode == "dense":
+                ranked = _search(self.index.chunk_index, vector, pool, chunk_mask)
+            else:
+                ranked = self._hybrid(query, vector, pool, allowed)
+            if mode == "rerank":
+                ranked = self._rerank(query, ranked, k)
+        return [self._passage(self.index.chunks[r], s) for r, s in ranked[:k]]
+
+    def _hybrid(self, query: str, vector: np.ndarray, pool: int,
+                allowed: Allowed | None) -> list[tuple[int, float]]:
+        import numpy as np
+
+        settings = self._settings
+        chunk_hits = dict(_search(self.index.chunk_index, vector, pool, allowed and allowed.chunks))
+        best_sentence: dict[int, float] = {}
+        for row, score in _search(self.index.sentence_index, vector, 4 * pool, allowed and allowed.sentences):
+            for chunk in self._sentence_chunks[row]:
+                best_sentence[chunk] = max(best_sentence.get(chunk, -1.0), score)
+        lexical = self._lexical.scores(query)
+        lexical_rows = top_rows(lexical, pool, allowed and allowed.chunks)
+        rows = sorted(set(chunk_hits) | set(best_sentence) | set(lexical_rows))
+        if not rows:
+            return []
+        floor = min(best_sentence.values(), default=0.0)  # what an unseen chunk's best sentence at most reaches
+        dense = self.index.chunk_vectors(rows) @ vector
+        sentence = np.array([best_sentence.get(r, floor) for r in rows])
+        best_lexical = np.zeros(len(self.index.chunks), dtype=np.float32)
+        np.maximum.at(best_lexical, self._pair_chunk, self.sentence_lexical(query)[self._pair_sentence])
+        fused = (standardise(dense) + settings.sentence_weight * standardise(sentence)
+                 + settings.lexical_weight * standardise(lexical[rows])
+                 + settings.sentence_lexical_weight * standardise(best_lexical[rows]))
+        order = np.argsort(-fused, kind="stable")
+        return [(rows[i], float(fused[i])) for i in order]
+
+    def _rerank(self, query: str, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+        head = [r for r, _ in ranked[: max(self._settings.rerank_top, k)]]
+        logits = self.reranker.score(query, [self.index.chunks[r].text for r in head])
+        by_reranker = [head[i] for i in sorted(range(len(head)), key=lambda i: -float(logits[i]))]
+        fused = rrf([by_reranker, head], self._settings.rrf_k)
+        rest = [(r, s) for r, s in ranked if r not in fused]
+        return sorted(fused.items(), key=lambda item: -item[1]) + [(r, 0.0) for r, _ in rest]
+
+    def _allowed(self, filters: Filters) -> Allowed | None:
+        """Masks of the chunk rows and sentence rows whose articles pass the filters."""
+        import numpy as np
+
+        if not filters.active:
+            return None
+        admitted = {d for d, doc in self.index.documents.items() if filters.admits(doc)}
+        return Allowed(
+            np.fromiter((c.doc_id in admitted for c in self.index.chunks), dtype=bool),
+            np.fromiter((s.doc_id in admitted for s in self.index.sentence_rows), dtype=bool),
+        )
+
+    def _passage(self, chunk: Chunk, score: float) -> Passage:
+        doc = self.index.documents[chunk.doc_id]
+        return Passage(chunk.chunk_id, chunk.doc_id, chunk.text, score, doc.title,
+                       doc.publication, doc.date, chunk.start, chunk.end)

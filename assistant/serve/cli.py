@@ -1,0 +1,287 @@
+"""``assistant`` command line: index, search, ask, chat, and (with the eval extra) eval, external.
+
+The only place that turns errors into messages and exit codes: a failing
+command prints one line ``error: …`` and exits 1; a bad file in the corpus is a
+``warning: …`` line and the rest of the corpus is still indexed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
+
+from assistant import prompts
+from assistant.errors import AssistantError
+from assistant.settings import Settings, load_settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, help="article folder (default: the project's corpus/)")
+    parser.add_argument("--index", type=Path, help="index folder (default: the project's index/)")
+    parser.add_argument("--model", help="embedding model: e5-small-v2 (default), all-MiniLM-L6-v2, or a sentence-transformers folder")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a setting (see assistant/settings.py); repeatable")
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD", help="articles published on or after")
+    parser.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="articles published on or before")
+    parser.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Offline, cited question answering over news articles.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or update the index of the corpus folder")
+    _common(index)
+    index.add_argument("--rebuild", action="store_true", help="re-embed everything, ignoring the existing index")
+    index.add_argument("--report", action="store_true", help="print each article's metadata and every line removed as boilerplate")
+
+    search = commands.add_parser("search", help="print the passages that best match a query")
+    _common(search)
+    search.add_argument("query")
+    search.add_argument("-k", type=int, help="how many passages (default: the k setting, 5)")
+    search.add_argument("--mode", choices=("dense", "lexical", "hybrid", "rerank"))
+    _filters(search)
+    search.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    ask = commands.add_parser("ask", help="answer a question with cited sentences from the articles")
+    _common(ask)
+    ask.add_argument("question")
+    ask.add_argument("--history", action="append", default=[], metavar="TURN",
+                     help="an earlier question of the conversation (repeatable, oldest first)")
+    _filters(ask)
+    ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+
+    chat = commands.add_parser("chat", help="an interactive conversation (follow-up questions work; /clear, /quit)")
+    _common(chat)
+
+    evaluate = commands.add_parser("eval", help="score retrieval on the question set")
+    _common(evaluate)
+    evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
+    evaluate.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
+    evaluate.add_argument("--models", nargs="+", help="embedders to compare (default: e5-small-v2 all-MiniLM-L6-v2)")
+    external = commands.add_parser("external", help="score on public data: TrecQA, WikiQA, SQuAD (slow: minutes)")
+    _common(external)
+    external.add_argument("--data", type=Path, help="the shared data folder (default: ../shared/data beside the project)")
+    external.add_argument("--answers", type=int, default=300, help="SQuAD questions answered with ask (default 300)")
+    external.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from assistant.pipeline import PROJECT_DIR
+
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise AssistantError(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    if args.model:
+        overrides["model"] = args.model
+    return load_settings(PROJECT_DIR, overrides)
+
+
+def _dirs(args: argparse.Namespace) -> tuple[Path, Path]:
+    from assistant.pipeline import PROJECT_DIR
+
+    return args.corpus or PROJECT_DIR / "corpus", args.index or PROJECT_DIR / "index"
+
+
+def _progress():
+    """A tqdm bar on stderr for long builds (shown only on a terminal)."""
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, disable=None)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.pipeline import build_index, scan_corpus
+
+    settings = _settings(args)
+    corpus, index = _dirs(args)
+    report = build_index(corpus, index, settings, rebuild=args.rebuild, progress=_progress())
+    for skipped in report.skipped:
+        print(prompts.render("skipped_file", path=skipped.path, reason=skipped.reason), file=sys.stderr)
+    for dup in report.duplicates:
+        print(prompts.render("skipped_duplicate", path=dup.doc_id, kept=dup.kept, similarity=f"{dup.similarity:.2f}"),
+              file=sys.stderr)
+    if args.report:
+        print(format_report(scan_corpus(corpus, settings)))
+    seconds = f"{report.seconds:.2f}"
+    if report.up_to_date:
+        print(prompts.render("index_up_to_date", count=len(report.unchanged), index=index, seconds=seconds))
+    else:
+        print(prompts.render("index_updated", index=index, added=len(report.added), changed=len(report.changed),
+                             removed=len(report.removed), unchanged=len(report.unchanged),
+                             embedded=report.texts_embedded, seconds=seconds))
+    return 0
+
+
+def format_report(scan) -> str:
+    """Per article: the metadata found and every line removed, so a person can check the cleaning."""
+    out = []
+    for article in scan.articles:
+        doc = article.document
+        out.append(f"== {doc.doc_id}")
+        for field in ("title", "publication", "author", "date"):
+            out.append(f"   {field + ':':13}{getattr(doc, field) or '(not found)'}")
+        out.append(f"   kept:        {len(doc.text):,} characters")
+        out.append(f"   removed:     {len(article.removed)} lines")
+        for removal in article.removed:
+            text = removal.text if len(removal.text) <= 90 else removal.text[:87] + "..."
+            out.append(f"     line {removal.line_no:>3}  [{removal.reason}]  {text}")
+    for skipped in scan.skipped:
+        out.append(f"== {skipped.path}: skipped, {skipped.reason}")
+    for dup in scan.duplicates:
+        out.append(f"== {dup.doc_id}: skipped, duplicate of {dup.kept} (similarity {dup.similarity:.2f})")
+    return "\n".join(out)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    passages = assistant.search(args.query, args.k, mode=args.mode, date_from=args.date_from,
+                                date_to=args.date_to, sources=args.source)
+    if args.json:
+        print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
+        return 0
+    if not passages:
+        print(prompts.render("no_passage"))
+    for rank, p in enumerate(passages, start=1):
+        meta = ", ".join(x for x in (p.source, p.date) if x) or prompts.render("source_and_date_unknown")
+        print(f"[{rank}] {p.title or p.doc_id} ({meta}) score {p.score:.3f}")
+        print(f"    {p.doc_id} chars {p.start}-{p.end}")
+        print("    " + p.text.replace("\n", "\n    "))
+        print()
+    return 0
+
+
+def format_answer(answer) -> str:
+    """An Answer as plain text: the answer, its citations with dates, and what was searched."""
+    lines = [answer.text, ""]
+    for c in answer.citations:
+        lines.append(prompts.citation_label(c))
+        lines.append(f"    “{c.text}” ({c.doc_id}, chars {c.start}–{c.end})")
+        lines.extend(f"    {note}" for note in c.date_notes)
+    if answer.query != answer.question:
+        lines.append(prompts.render("followup_note", query=answer.query))
+    return "\n".join(lines).rstrip()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    answer = assistant.ask(args.question, args.history, date_from=args.date_from, date_to=args.date_to,
+                           sources=args.source)
+    print(json.dumps(asdict(answer), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    print(assistant.greeting())
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            return 0
+        if question in ("/quit", "/exit"):
+            return 0
+        if question == "/clear":
+            history.clear()
+            continue
+        if not question:
+            print(prompts.render("no_question"))
+            continue
+        try:
+            print(format_answer(assistant.ask(question, history)))
+        except AssistantError as exc:  # one bad question must not end the conversation
+            print(f"error: {exc}")
+            continue
+        history.append(question)
+
+
+def _evals(command: str) -> None:
+    """``evals`` is an extra, not the product: say in one line how to get it when it is missing."""
+    try:
+        import evals
+    except ModuleNotFoundError:
+        missing = ["evals"]
+    else:
+        missing = evals.missing()
+    if missing:
+        raise AssistantError(prompts.render("eval_extra_missing", command=command, missing=", ".join(missing)))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    _evals("eval")
+    from assistant.pipeline import PROJECT_DIR
+    from evals.report import run_eval
+
+    corpus, _ = _dirs(args)
+    questions = args.questions or PROJECT_DIR / "eval" / "questions.jsonl"
+    text, results = run_eval(corpus, questions, _settings(args), args.models)
+    print(text)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(asdict(results), indent=2, ensure_ascii=False), encoding="utf-8")
+        print(prompts.render("wrote", path=args.json_out))
+    return 0
+
+
+def cmd_external(args: argparse.Namespace) -> int:
+    _evals("external")
+    from assistant.pipeline import PROJECT_DIR
+    from evals.external import run_external
+
+    data = args.data or PROJECT_DIR.parent / "shared" / "data"
+    if not (data / "squad").is_dir():
+        raise AssistantError(f"no shared data in {data}; pass --data DIR (the folder with squad/, trecqa/, wikiqa/)")
+    results = run_external(data, _settings(args), args.answers)
+    print(json.dumps(results, indent=2))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat,
+               "eval": cmd_eval, "external": cmd_external}[args.command]
+    try:
+        return handler(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

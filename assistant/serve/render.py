@@ -1,0 +1,103 @@
+"""Answers and articles as Markdown and HTML for the web page; every piece of text is escaped.
+
+Article text and questions are data, never markup: HTML is escaped everywhere,
+and Markdown syntax is backslash-escaped where text goes into Markdown, so a
+``<script>`` or ``*`` in an article shows as itself.  Pure functions, no Gradio.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+
+from assistant import prompts
+from assistant.answer.accounts import account_source, side_of
+from assistant.pipeline import ArticleInfo
+from assistant.types import Answer, Citation, Document
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that renders literally in Markdown, with any HTML neutralised first."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat message: the answer with [n] markers, an abstention set apart, the searched query."""
+    body = escape_markdown(answer.text)
+    for c in answer.citations:  # markers were escaped with the text; show them plainly
+        body = body.replace(rf"\[{c.number}\]", f"[{c.number}]")
+    if answer.abstained:
+        body = "\n".join("> " + line for line in body.split("\n"))
+    if answer.query != answer.question:
+        body += "\n\n*" + escape_markdown(prompts.render("followup_note", query=answer.query)) + "*"
+    return body
+
+
+def _paragraph(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """The paragraph(s) of ``doc.text`` around ``start:end``."""
+    left = doc.text.rfind("\n\n", 0, start)
+    right = doc.text.find("\n\n", end)
+    return (0 if left < 0 else left + 2), (len(doc.text) if right < 0 else right)
+
+
+def highlighted(text: str, start: int, end: int, mark_id: str = "") -> str:
+    """``text`` as escaped HTML paragraphs with ``start:end`` inside <mark> (one per paragraph
+    it crosses, so marks never straddle a paragraph; the first carries ``mark_id``)."""
+    out, offset = [], 0
+    for paragraph in text.split("\n\n"):
+        low, high = max(start - offset, 0), min(end - offset, len(paragraph))
+        if low < high:
+            ident = f" id='{mark_id}'" if mark_id and start >= offset else ""
+            out.append(html.escape(paragraph[:low]) + f"<mark{ident}>" + html.escape(paragraph[low:high])
+                       + "</mark>" + html.escape(paragraph[high:]))
+        else:
+            out.append(html.escape(paragraph))
+        offset += len(paragraph) + 2
+    return "".join(f"<p>{p}</p>" for p in out)
+
+
+def _card(c: Citation, doc: Document) -> str:
+    low, high = _paragraph(doc, c.start, c.end)
+    passage = highlighted(doc.text[low:high], c.start - low, c.end - low)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in c.date_notes)
+    return (f"<div class='nd-card'><div class='nd-cite'>{html.escape(prompts.citation_label(c))}</div>"
+            f"<blockquote class='nd-passage'>{passage}</blockquote>"
+            + (f"<ul class='nd-dates'>{notes}</ul>" if notes else "") + "</div>")
+
+
+def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
+    """The sources panel: one card per citation, side by side by account when sides disagree.
+
+    ``documents`` holds at least the cited articles, by id."""
+    if answer is None or not answer.citations:
+        return f"<p class='nd-muted'>{html.escape(prompts.render('sources_placeholder'))}</p>"
+    if not answer.disagreement:
+        return "".join(_card(c, documents[c.doc_id]) for c in answer.citations)
+    columns: dict[str, list[str]] = {}
+    for c in answer.citations:
+        side = side_of(c.text)
+        label = prompts.render("according_to", source=account_source(side))
+        columns.setdefault(label, []).append(_card(c, documents[c.doc_id]))
+    return "<div class='nd-sides'>" + "".join(
+        f"<div class='nd-side'><h4>{html.escape(label)}</h4>{''.join(cards)}</div>" for label, cards in columns.items()
+    ) + "</div>"
+
+
+def article_html(doc: Document, start: int, end: int) -> str:
+    """A whole cleaned article with the cited span marked (``#nd-cited``, scrolled to by the page)."""
+    meta = " · ".join(html.escape(x) for x in (doc.publication, doc.author, doc.date or prompts.render("date_unknown")) if x)
+    body = highlighted(doc.text, start, end, "nd-cited")
+    return (f"<div id='nd-article'><h3>{html.escape(doc.label)}</h3><p class='nd-muted'>{meta} · "
+            f"{html.escape(doc.doc_id)}</p>{body}</div>")
+
+
+def corpus_rows(articles: Iterable[ArticleInfo]) -> list[list]:
+    """Rows for the corpus table: title, publication, date, sentences, chunks, file."""
+    return [
+        [a.document.label, a.document.publication or "—", a.document.date or "—", a.sentences, a.chunks,
+         a.document.doc_id]
+        for a in articles
+    ]

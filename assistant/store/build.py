@@ -1,0 +1,292 @@
+"""Corpus folder -> index, incrementally: only new or changed articles are embedded.
+
+An article is unchanged when its cleaned text hashes the same as in the served
+index; its sentences, chunks and vectors are then copied over.  Deleted
+articles simply do not appear in the new generation.  Cleaning depends on the
+whole corpus (boilerplate is learned across articles), which is why the hash is
+taken of the *cleaned* text: if a new article changes how an old one cleans,
+the old one is re-embedded too, and never served stale.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import CorpusError, IndexBusyError, IndexMissingError, IndexOutdatedError
+from assistant.ingest.corpus import Duplicate, Skipped, corpus_state, read_corpus
+from assistant.ingest.split import Chunking, passage_text, split_document
+from assistant.models.embedding import Embedder, ModelInfo
+from assistant.settings import Settings
+from assistant.store.generation import (
+    Contents,
+    CorpusIdentity,
+    Index,
+    current_generation,
+    open_index,
+    verified_manifest,
+    write_index,
+)
+from assistant.types import Chunk, Document, Sentence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ENCODE_STEP = 256  # texts per progress update
+
+#: Beside the generations: the corpus state the last build read (``corpus.corpus_state``),
+#: the generation it serves, and its skipped files and duplicates, so an unchanged
+#: corpus is not read again.
+CORPUS_STATE = "corpus-state.json"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    duplicates: tuple[Duplicate, ...]
+    texts_embedded: int = 0  # chunks and sentences of new or changed articles
+    seconds: float = 0.0
+
+    @property
+    def up_to_date(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder; a second one fails at once, saying who holds it."""
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IndexBusyError(
+                f"the index in {index_dir} is being built by {holder}; wait for it to finish and retry"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    reranker: ModelInfo | None = None,
+) -> BuildReport:
+    """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
+
+    ``progress(done, total)`` is called as texts (chunks, then sentences) are embedded;
+    ``reranker`` is recorded in the manifest.  Raises CorpusError when no article is
+    usable, IndexMismatchError / IndexCorruptError when the served index cannot be
+    reused and ``rebuild`` is not set.
+    """
+    started = time.perf_counter()
+    chunking = Chunking.of(settings)
+    with build_lock(index_dir):
+        # The state is taken before reading: a file changed meanwhile is read next time.
+        state = corpus_state(corpus_dir, settings.max_article_bytes)
+        known = None if rebuild or state is None else _known_unchanged(index_dir, state, embedder, chunking)
+        if known:
+            return replace(known, seconds=time.perf_counter() - started)
+        scan = read_corpus(
+            corpus_dir, max_bytes=settings.max_article_bytes, duplicate_similarity=settings.duplicate_similarity
+        )
+        if not scan.articles:
+            reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped) or "it holds no .txt, .md or .html file"
+            raise CorpusError(f"no usable article in {corpus_dir} ({reasons})")
+        old = None if rebuild else _served(index_dir, embedder, chunking)
+        documents = [a.document for a in scan.articles]
+        report = _compare(old.documents if old else {}, documents, scan.skipped, scan.duplicates)
+        if old is not None and report.up_to_date and not _metadata_changed(old, documents):
+            _remember(index_dir, state, report)
+            return replace(report, seconds=time.perf_counter() - started)
+        fresh = [d for d in documents if d.doc_id not in set(report.unchanged)]
+        contents, embedded = _contents(documents, fresh, old, embedder, chunking, progress)
+        corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents))
+        write_index(index_dir, contents, embedder.info, settings, corpus=corpus, reranker=reranker)
+        _remember(index_dir, state, report)
+        return replace(report, texts_embedded=embedded, seconds=time.perf_counter() - started)
+
+
+def _compare(
+    old: dict[str, Document],
+    documents: Sequence[Document],
+    skipped: tuple[Skipped, ...],
+    duplicates: tuple[Duplicate, ...],
+) -> BuildReport:
+    """What changed between the served documents and the corpus just read."""
+    unchanged = {d.doc_id for d in documents if d.doc_id in old and old[d.doc_id].content_hash == d.content_hash}
+    fresh = [d.doc_id for d in documents if d.doc_id not in unchanged]
+    return BuildReport(
+        added=tuple(d for d in fresh if d not in old),
+        changed=tuple(d for d in fresh if d in old),
+        removed=tuple(sorted(set(old) - {d.doc_id for d in documents})),
+        unchanged=tuple(sorted(unchanged)),
+        skipped=skipped,
+        duplicates=duplicates,
+    )
+
+
+def _metadata_changed(old: Index, documents: Sequence[Document]) -> bool:
+    """An unchanged text whose title, publication, author or date changed still needs a new generation."""
+    return any(d.doc_id in old.documents and old.documents[d.doc_id] != d for d in documents)
+
+
+def _contents(
+    documents: Sequence[Document],
+    fresh: Sequence[Document],
+    old: Index | None,
+    embedder: Embedder,
+    chunking: Chunking,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Contents, int]:
+    """The new generation's rows in corpus order: fresh documents split and embedded, the
+    others' rows and vectors reused from ``old``.  Also returns how many texts were embedded."""
+    split = {
+        d.doc_id: split_document(d, chunking, embedder.count_tokens, embedder.info.max_tokens) for d in fresh
+    }
+    texts = [passage_text(d, c.text) for d in fresh for c in split[d.doc_id][1]]
+    texts += [passage_text(d, s.text) for d in fresh for s in split[d.doc_id][0]]
+    vectors = iter(_encode(embedder, texts, progress))
+    chunk_vectors = {c.chunk_id: next(vectors) for d in fresh for c in split[d.doc_id][1]}
+    sentence_vectors = {(s.doc_id, s.index): next(vectors) for d in fresh for s in split[d.doc_id][0]}
+    reused = {d.doc_id for d in documents} - set(split)
+    old_chunks, old_sentences = _reusable_vectors(old, reused)
+    chunk_vectors.update(old_chunks)
+    sentence_vectors.update(old_sentences)
+    old_chunk_rows: dict[str, list[Chunk]] = {}
+    for chunk in old.chunks if old else ():
+        old_chunk_rows.setdefault(chunk.doc_id, []).append(chunk)
+    chunks: list[Chunk] = []
+    sentences: list[Sentence] = []
+    for doc in documents:
+        if doc.doc_id in split:
+            sentences.extend(split[doc.doc_id][0])
+            chunks.extend(split[doc.doc_id][1])
+        else:
+            sentences.extend(old.sentences[doc.doc_id])
+            chunks.extend(old_chunk_rows[doc.doc_id])
+    dim = embedder.info.dim
+    contents = Contents(
+        documents,
+        chunks,
+        sentences,
+        _stack([chunk_vectors[c.chunk_id] for c in chunks], dim),
+        _stack([sentence_vectors[(s.doc_id, s.index)] for s in sentences], dim),
+    )
+    return contents, len(texts)
+
+
+def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: Chunking) -> BuildReport | None:
+    """The last build's report, as unchanged, when the corpus is in the state it was read in
+    and that build is the generation served; None to read the corpus.
+
+    The served files are still verified (checksums, model, chunking), so a broken index
+    is reported exactly as a full read would report it.
+    """
+    try:
+        known = json.loads((index_dir / CORPUS_STATE).read_text(encoding="utf-8"))
+        gen = current_generation(index_dir)
+        if known["state"] != state or known["generation"] != gen.name:
+            return None
+        report = BuildReport(
+            added=(),
+            changed=(),
+            removed=(),
+            unchanged=tuple(known["unchanged"]),
+            skipped=tuple(Skipped(**row) for row in known["skipped"]),
+            duplicates=tuple(Duplicate(**row) for row in known["duplicates"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexMissingError):
+        return None  # no record, or a garbled one: read the corpus
+    verified_manifest(gen, embedder.info, chunking)
+    return report
+
+
+def _remember(index_dir: Path, state: str | None, report: BuildReport) -> None:
+    """Record the corpus state this build read and what it found, beside the generation it
+    serves (atomically: temporary file, then rename); no state, no record."""
+    record = index_dir / CORPUS_STATE
+    if state is None:
+        record.unlink(missing_ok=True)
+        return
+    known = {
+        "state": state,
+        "generation": current_generation(index_dir).name,
+        "unchanged": sorted({*report.unchanged, *report.added, *report.changed}),
+        "skipped": [asdict(s) for s in report.skipped],
+        "duplicates": [asdict(d) for d in report.duplicates],
+    }
+    temporary = index_dir / f".{CORPUS_STATE}.{os.getpid()}"
+    temporary.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, record)
+
+
+def _reusable_vectors(old: Index | None, keep: set[str]) -> tuple[dict, dict]:
+    """Stored vectors of the kept documents' chunks and sentences, keyed like the fresh ones."""
+    if old is None:
+        return {}, {}
+    chunk_rows = [r for r, c in enumerate(old.chunks) if c.doc_id in keep]
+    sentence_rows = [r for r, s in enumerate(old.sentence_rows) if s.doc_id in keep]
+    chunks = dict(zip((old.chunks[r].chunk_id for r in chunk_rows), old.chunk_vectors(chunk_rows), strict=True))
+    sentence_keys = ((old.sentence_rows[r].doc_id, old.sentence_rows[r].index) for r in sentence_rows)
+    sentences = dict(zip(sentence_keys, old.sentence_vectors(sentence_rows), strict=True))
+    return chunks, sentences
+
+
+def _stack(rows: list, dim: int) -> np.ndarray:
+    import numpy as np
+
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+
+
+def _served(index_dir: Path, embedder: Embedder, chunking: Chunking) -> Index | None:
+    """The index to update, or None to build afresh: when there is none, or it is in an
+    older format (rebuilding loses nothing: the corpus folder is the source)."""
+    try:
+        return open_index(index_dir, embedder.info, chunking)
+    except (IndexMissingError, IndexOutdatedError):
+        return None
+
+
+def _encode(embedder: Embedder, texts: list[str], progress: Callable[[int, int], None] | None) -> np.ndarray:
+    import numpy as np
+
+    parts = []
+    for begin in range(0, len(texts), ENCODE_STEP):
+        parts.append(embedder.encode_documents(texts[begin : begin + ENCODE_STEP]))
+        if progress:
+            progress(min(begin + ENCODE_STEP, len(texts)), len(texts))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.info.dim), np.float32)
+
+
+def _fingerprint(documents: Sequence[Document]) -> str:
+    digest = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.doc_id):
+        digest.update(f"{doc.doc_id}\0{doc.content_hash}\n".encode())
+    return digest.hexdigest()

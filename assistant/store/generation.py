@@ -1,0 +1,399 @@
+"""The index on disk: FAISS vectors, row-aligned JSONL records, and a manifest.
+
+Layout of ``index_dir``::
+
+    CURRENT               name of the generation being served (replaced atomically)
+    gen-<ns>-<rand>/      one immutable generation
+        documents.jsonl       one cleaned article per line (with its text)
+        chunks.jsonl          row i describes chunk vector i: doc id, offsets (text = doc.text[start:end])
+        sentences.jsonl       row i describes sentence vector i, likewise
+        chunks.faiss          FAISS indexes over the same rows (exact or HNSW: ``vectors.py``);
+        sentences.faiss       both keep the exact vectors, read back for fusion and reuse
+        manifest.json         written last: format, models, chunking, FAISS index kinds,
+                              counts, checksums
+
+A build writes a new generation beside the old one and only then points
+``CURRENT`` at it, so a crash at any moment leaves the previous index served.
+Loading checks every file against the manifest and raises a specific error
+naming the fix; a mismatched index is never served.  No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexOutdatedError
+from assistant.ingest.split import Chunking
+from assistant.models.embedding import ModelInfo
+from assistant.settings import Settings
+from assistant.store.vectors import FILES, VectorIndex, build_faiss, choose_index, configure, recorded_indexes, reconstruct
+from assistant.types import Chunk, Document, Sentence
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT_VERSION = 3  # 3: sentence vectors embed the title too, like chunk vectors
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+RECORDS = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl")
+PAYLOAD = (*RECORDS, *FILES)
+REBUILD = "run `assistant index --rebuild` to build it afresh"
+
+
+@dataclass(frozen=True)
+class Counts:
+    documents: int
+    chunks: int
+    sentences: int
+
+
+@dataclass(frozen=True)
+class CorpusIdentity:
+    """Which corpus folder a generation was built from, and a digest of its documents' ids and hashes."""
+
+    path: str = ""
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a generation says about itself (``manifest.json``), checked on load."""
+
+    format_version: int
+    created: str
+    model: ModelInfo
+    chunking: Chunking
+    faiss_index: dict[str, VectorIndex]
+    counts: Counts
+    files: dict[str, str]  # payload file -> sha256
+    versions: dict[str, str]  # library -> version
+    corpus: CorpusIdentity = CorpusIdentity()
+    # The cross-encoder that answers from this index; recorded, not checked: it reads
+    # the text, not the vectors, so another one needs no new index.
+    reranker: ModelInfo | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Manifest:
+        """Raises KeyError or TypeError when a field is missing or malformed."""
+        reranker = data.get("reranker")
+        return cls(
+            format_version=data["format_version"],
+            created=data["created"],
+            model=ModelInfo(**data["model"]),
+            chunking=Chunking(**data["chunking"]),
+            faiss_index=recorded_indexes(data["faiss_index"]),
+            counts=Counts(**data["counts"]),
+            files=dict(data["files"]),
+            versions=dict(data.get("versions", {})),
+            corpus=CorpusIdentity(**data.get("corpus", {})),
+            reranker=ModelInfo(**reranker) if reranker else None,
+        )
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a generation holds: records and their vectors, row-aligned."""
+
+    documents: Sequence[Document]
+    chunks: Sequence[Chunk]
+    sentences: Sequence[Sentence]
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded, verified index.  FAISS rows align with ``chunks`` and ``sentence_rows``."""
+
+    path: Path
+    manifest: Manifest
+    documents: dict[str, Document]
+    chunks: tuple[Chunk, ...]
+    sentence_rows: tuple[Sentence, ...]
+    chunk_index: Any
+    sentence_index: Any
+
+    @cached_property
+    def sentences(self) -> dict[str, tuple[Sentence, ...]]:
+        """Each document's sentences, in order."""
+        grouped: dict[str, list[Sentence]] = {d: [] for d in self.documents}
+        for sentence in self.sentence_rows:
+            grouped[sentence.doc_id].append(sentence)
+        return {d: tuple(s) for d, s in grouped.items()}
+
+    def chunk_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these chunk rows (exact with either kind of index)."""
+        return reconstruct(self.chunk_index, rows)
+
+    def sentence_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        return reconstruct(self.sentence_index, rows)
+
+
+# ---------------------------------------------------------------- reading
+
+def current_generation(index_dir: Path) -> Path:
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexMissingError(
+            f"no index in {index_dir}; run `assistant index` to build one"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"cannot read {pointer}: {exc}; {REBUILD}") from exc
+    if not name.startswith("gen-") or "/" in name or not (index_dir / name).is_dir():
+        raise IndexCorruptError(
+            f"{pointer} names {name!r}, which is not an index generation; {REBUILD}"
+        )
+    return index_dir / name
+
+
+def read_manifest(gen: Path) -> Manifest:
+    """A generation's manifest, with its format checked."""
+    path = gen / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"{path} is missing; {REBUILD}") from None
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"{path} is not valid JSON ({exc}); {REBUILD}") from exc
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index format {version} in {path} is newer than this program reads ({FORMAT_VERSION}); "
+            f"upgrade newsdesk or {REBUILD}"
+        )
+    if version != FORMAT_VERSION:
+        raise IndexOutdatedError(
+            f"index format {version!r} in {path} is older than the current ({FORMAT_VERSION}); "
+            "`assistant index` rebuilds it"
+        )
+    try:
+        return Manifest.from_json(data)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorruptError(f"{path} lacks or garbles a field ({exc!r}); {REBUILD}") from exc
+
+
+def check_compatible(manifest: Manifest, model: ModelInfo, chunking: Chunking) -> None:
+    """Raise IndexMismatchError unless the index was built with this model and chunking."""
+    built = manifest.model
+    for key in ("name", "backend", "dim", "fingerprint"):
+        if getattr(built, key) != getattr(model, key):
+            raise IndexMismatchError(
+                f"the index was built with model {built.name!r} ({key}={getattr(built, key)!r}) "
+                f"but {model.name!r} ({key}={getattr(model, key)!r}) is configured; {REBUILD}"
+            )
+    if manifest.chunking != chunking:
+        raise IndexMismatchError(
+            f"the index was chunked with {asdict(manifest.chunking)} but the settings say "
+            f"{asdict(chunking)}; {REBUILD}"
+        )
+
+
+def verified_manifest(gen: Path, model: ModelInfo, chunking: Chunking) -> Manifest:
+    """A generation's manifest, once its format, model, chunking and every file's
+    checksum are verified: what ``open_index`` checks before parsing anything.
+
+    Callers resolve ``CURRENT`` once and pass the generation: a build may switch it
+    meanwhile, and the manifest and the files must come from the same generation.
+    """
+    manifest = read_manifest(gen)
+    check_compatible(manifest, model, chunking)
+    for name in PAYLOAD:
+        path = gen / name
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing; {REBUILD}")
+        if _sha256(path) != manifest.files.get(name):
+            raise IndexCorruptError(
+                f"{path} does not match its checksum in the manifest (edited or truncated); {REBUILD}"
+            )
+    return manifest
+
+
+def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
+    """Load the served generation, verifying format, model, checksums and counts."""
+    import faiss
+
+    gen = current_generation(index_dir)
+    manifest = verified_manifest(gen, model, chunking)
+    try:
+        docs = [Document(**row) for row in _read_jsonl(gen / "documents.jsonl")]
+        documents = {d.doc_id: d for d in docs}
+        chunks = tuple(
+            Chunk(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
+            for r in _read_jsonl(gen / "chunks.jsonl")
+        )
+        sentences = tuple(
+            Sentence(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
+            for r in _read_jsonl(gen / "sentences.jsonl")
+        )
+        chunk_index, sentence_index = (
+            configure(faiss.read_index(str(gen / name)), manifest.faiss_index[name]) for name in FILES
+        )
+    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(f"cannot read the index in {gen}: {exc!r}; {REBUILD}") from exc
+    counts = Counts(len(documents), len(chunks), len(sentences))
+    found = (chunk_index.ntotal, sentence_index.ntotal, chunk_index.d, sentence_index.d)
+    if counts != manifest.counts or found != (len(chunks), len(sentences), model.dim, model.dim):
+        raise IndexCorruptError(
+            f"the index in {gen} holds {asdict(counts)}, and FAISS rows/dimensions {found}, "
+            f"but its manifest says {asdict(manifest.counts)} of dimension {model.dim}; {REBUILD}"
+        )
+    return Index(gen, manifest, documents, chunks, sentences, chunk_index, sentence_index)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_index(
+    index_dir: Path,
+    contents: Contents,
+    model: ModelInfo,
+    settings: Settings,
+    *,
+    corpus: CorpusIdentity = CorpusIdentity(),
+    reranker: ModelInfo | None = None,
+) -> Path:
+    """Write a new generation and make it current, atomically.  Returns its folder.
+
+    Each FAISS file is exact or HNSW by its own row count (``vectors.choose_index``):
+    a corpus can pass the threshold in sentences long before it does in chunks.
+    The caller holds the build lock (see ``build.build_lock``).
+    """
+    for rows, vectors in ((contents.chunks, contents.chunk_vectors), (contents.sentences, contents.sentence_vectors)):
+        if vectors.shape != (len(rows), model.dim):
+            raise ValueError(f"{vectors.shape} vectors for {len(rows)} rows of dimension {model.dim}")
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = f"gen-{time.time_ns()}-{secrets.token_hex(3)}"  # sorts by age
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir(mode=0o700)
+    _write_records(tmp, contents)
+    kinds = _write_vectors(tmp, contents, settings)
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        model=model,
+        chunking=Chunking.of(settings),
+        faiss_index=kinds,
+        counts=Counts(len(contents.documents), len(contents.chunks), len(contents.sentences)),
+        files={p: _sha256(tmp / p) for p in PAYLOAD},
+        versions=_library_versions(),
+        corpus=corpus,
+        reranker=reranker,
+    )
+    (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
+    _fsynced(tmp / MANIFEST)
+    return _publish(index_dir, tmp, name)
+
+
+def _write_records(folder: Path, contents: Contents) -> None:
+    """The JSONL files: documents whole, chunks and sentences as offsets into them."""
+    _write_jsonl(folder / "documents.jsonl", [asdict(d) for d in contents.documents])
+    _write_jsonl(
+        folder / "chunks.jsonl",
+        [
+            {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end}
+            for c in contents.chunks
+        ],
+    )
+    _write_jsonl(
+        folder / "sentences.jsonl",
+        [{"doc_id": s.doc_id, "index": s.index, "start": s.start, "end": s.end} for s in contents.sentences],
+    )
+    for name in RECORDS:
+        _fsynced(folder / name)
+
+
+def _write_vectors(folder: Path, contents: Contents, settings: Settings) -> dict[str, VectorIndex]:
+    """The FAISS files, each of the kind its row count calls for; returns the kinds chosen."""
+    import faiss
+
+    kinds = {}
+    for name, vectors in zip(FILES, (contents.chunk_vectors, contents.sentence_vectors), strict=True):
+        kinds[name] = choose_index(len(vectors), settings)
+        faiss.write_index(build_faiss(kinds[name], vectors), str(folder / name))
+        _fsynced(folder / name)
+    return kinds
+
+
+def _publish(index_dir: Path, tmp: Path, name: str) -> Path:
+    """Rename the finished generation into place, point ``CURRENT`` at it, prune old ones."""
+    gen = index_dir / name
+    tmp.rename(gen)
+    pointer = index_dir / f".{CURRENT}.tmp"
+    pointer.write_text(name + "\n", encoding="utf-8")
+    _fsynced(pointer)
+    os.replace(pointer, index_dir / CURRENT)
+    _prune(index_dir, keep={name})
+    return gen
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _fsynced(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove crashed temporaries and all but the newest old generation.
+
+    One previous generation stays so that a reader that resolved ``CURRENT``
+    just before the swap can still finish loading it.
+    """
+    gens = sorted(
+        p for p in index_dir.glob("gen-*") if p.is_dir() and p.name not in keep
+    )
+    for stale in [*index_dir.glob(".tmp-gen-*"), *gens[:-1]]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in (
+        "newsdesk",
+        "faiss-cpu",
+        "numpy",
+        "onnxruntime",
+        "tokenizers",
+        "tiktoken",
+        "langchain-text-splitters",
+        "bm25s",
+    ):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return found
