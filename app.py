@@ -50,6 +50,24 @@ class Shared:
         """The cited articles of ``answer``, by id, for the sources panel."""
         return {c.doc_id: self.assistant.article(c.doc_id) for c in answer.citations}
 
+    def whole_article(self, number: int | None, answers: list) -> str:
+        """The article of citation ``number`` of the latest answer, its cited span marked; "" when none."""
+        citation = next((c for c in answers[-1].citations if c.number == number), None) if answers else None
+        doc = self.assistant.article(citation.doc_id) if citation else None
+        return render.article_html(doc, citation.start, citation.end) if doc else ""
+
+    def upload(self, files: list) -> str:
+        """Store each uploaded file, re-index once if any was stored; the lines saying what happened."""
+        results = [_store_upload(self.assistant, file) for file in files]
+        messages = [message for _, message in results]
+        if any(stored for stored, _ in results):
+            with self.lock:
+                try:
+                    self.assistant = self.assistant.reload()
+                except AssistantError as exc:
+                    messages.append(prompts.render("upload_index_failed", reason=render.escape_markdown(str(exc))))
+        return "\n\n".join(messages) or prompts.render("upload_nothing")
+
 
 @dataclass
 class Page:
@@ -145,11 +163,7 @@ def _wire(gr, shared: Shared, page: Page) -> None:
                 "")
 
     def open_article(number: int | None, answers: list) -> str:
-        if not answers or number is None:
-            return ""
-        citation = next((c for c in answers[-1].citations if c.number == number), None)
-        doc = shared.assistant.article(citation.doc_id) if citation else None
-        return render.article_html(doc, citation.start, citation.end) if doc else ""
+        return shared.whole_article(number, answers)
 
     def clear():
         return [], [], [], render.sources_html(None, {}), gr.update(choices=[], value=None), ""
@@ -165,15 +179,7 @@ def _wire(gr, shared: Shared, page: Page) -> None:
         return ""
 
     def upload(files: list | None):
-        messages = [_store_upload(shared.assistant, file) for file in files or []]
-        if any(stored for stored, _ in messages):
-            with shared.lock:
-                try:
-                    shared.assistant = shared.assistant.reload()
-                except AssistantError as exc:
-                    messages.append((False, prompts.render("upload_index_failed",
-                                                           reason=render.escape_markdown(str(exc)))))
-        text = "\n\n".join(message for _, message in messages) or prompts.render("upload_nothing")
+        text = shared.upload(files or [])
         return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
 
     def ask(question: str, history: list[str] | None = None, date_from: str = "", date_to: str = "",

@@ -141,65 +141,91 @@ def _sift(
     copy of an earlier line.  Metadata lines are checked before learned boilerplate
     so that a byline shared by two articles still yields the author.
     """
-    shown_lines = [_display(line.text) for line in lines]
-    teaser_titles = {i - 1 for i, shown in enumerate(shown_lines) if i and _TEASER.match(shown)}
-    dates = [parse_date(shown) for shown in shown_lines]
-    title, found = given_title, {"publication": "", "author": "", "date": ""}
-    kept: list[str] = []
-    removed: list[Removal] = []
-    first_seen: dict[str, int] = {}  # normalised kept line -> its line number
-    by_opening: dict[str, list[tuple[str, int]]] = {}  # first words -> earlier lines
-    if title:
-        first_seen[normalise(title)] = 0  # line 0: the title came from metadata
+    sift = _Sift(lines, learned, given_title)
+    for i in range(len(lines)):
+        sift.take(i)
+    return sift.kept, sift.removed, Metadata(title=sift.title, **sift.found)
 
-    def next_to_date(i: int) -> bool:
+
+class _Sift:
+    """One pass over an article's lines: what is kept, what is removed and why, and the
+    metadata read on the way.  Each rule group returns a reason, or "" to pass the line on."""
+
+    def __init__(self, lines: Sequence[Line], learned: Mapping[str, int], title: str) -> None:
+        self.lines, self.learned, self.title = lines, learned, title
+        self.shown = [_display(line.text) for line in lines]
+        self.teaser_titles = {i - 1 for i, shown in enumerate(self.shown) if i and _TEASER.match(shown)}
+        self.dates = [parse_date(shown) for shown in self.shown]
+        self.found = {"publication": "", "author": "", "date": ""}
+        self.kept: list[str] = []
+        self.removed: list[Removal] = []
+        self.first_seen: dict[str, int] = {}  # normalised kept line -> its line number
+        self.by_opening: dict[str, list[tuple[str, int]]] = {}  # first words -> earlier lines
+        if title:
+            self.first_seen[normalise(title)] = 0  # line 0: the title came from metadata
+
+    def take(self, i: int) -> None:
+        line, shown = self.lines[i], self.shown[i]
+        norm = normalise(shown)
+        reason = self._furniture(i, shown, norm) or self._metadata(i, shown) or self._repeat(line, shown, norm)
+        if reason:
+            self.removed.append(Removal(line.no, line.text, reason))
+        else:
+            if not self.kept and (dateline := _DATELINE.match(shown)):
+                self._note("publication", dateline.group(1).strip())
+            self.kept.append(shown)
+        if reason in ("", "title"):  # the title too, so its repeats and cut copies go
+            self.first_seen[norm] = line.no
+            opening = " ".join(norm.split()[: TRUNCATED_MIN_WORDS - 1])
+            self.by_opening.setdefault(opening, []).append((norm, line.no))
+
+    def _note(self, field: str, value: str) -> None:
+        """Metadata found in the lines: the first value of each field wins."""
+        self.found[field] = self.found[field] or value
+
+    def _furniture(self, i: int, shown: str, norm: str) -> str:
+        reason = next((r for r, pattern in _RULES if pattern.fullmatch(norm)), "")
+        if reason == "logo":
+            self._note("publication", shown[: -len(" logo")])
+        if reason or not self.kept:
+            return reason
+        if _TEASER.match(shown):
+            return "teaser of another article"
+        if i in self.teaser_titles and len(norm.split()) <= TITLE_MAX_WORDS:
+            return "teaser title of another article"
+        return ""
+
+    def _metadata(self, i: int, shown: str) -> str:
+        if self.dates[i]:
+            self._note("date", self.dates[i])
+            return "date line"
+        if author := _byline(shown):
+            self._note("author", author)
+            return "byline"
+        if _is_name(shown) and self._next_to_date(i):
+            self._note("author", shown)
+            return "author name beside the date"
+        return ""
+
+    def _next_to_date(self, i: int) -> bool:
         return any(
-            0 <= j < len(lines) and dates[j] and abs(lines[j].no - lines[i].no) == 1 for j in (i - 1, i + 1)
+            0 <= j < len(self.lines) and self.dates[j] and abs(self.lines[j].no - self.lines[i].no) == 1
+            for j in (i - 1, i + 1)
         )
 
-    for i, (line, shown) in enumerate(zip(lines, shown_lines, strict=True)):
-        norm = normalise(shown)
-        reason = next((r for r, pattern in _RULES if pattern.fullmatch(norm)), "")
-        if reason:
-            if reason == "logo":
-                found["publication"] = found["publication"] or shown[: -len(" logo")]
-        elif kept and _TEASER.match(shown):
-            reason = "teaser of another article"
-        elif kept and i in teaser_titles and len(norm.split()) <= TITLE_MAX_WORDS:
-            reason = "teaser title of another article"
-        elif dates[i]:
-            found["date"] = found["date"] or dates[i]
-            reason = "date line"
-        elif author := _byline(shown):
-            found["author"] = found["author"] or author
-            reason = "byline"
-        elif _is_name(shown) and next_to_date(i):
-            found["author"] = found["author"] or shown
-            reason = "author name beside the date"
-        elif norm in learned:
-            reason = f"repeated across {learned[norm]} articles"
-        elif not title and not kept and _is_title(line.text, shown):
-            title = shown
-            reason = "title"
-        elif norm in first_seen:
-            reason = (
-                "repeated title"
-                if norm == normalise(title)
-                else f"repeated line (first on line {first_seen[norm]})"
-            )
-        elif earlier := _truncated_copy_of(norm, by_opening):
-            reason = f"truncated repeat of line {earlier}"
-        if reason:
-            removed.append(Removal(line.no, line.text, reason))
-        else:
-            if not kept and (dateline := _DATELINE.match(shown)):
-                found["publication"] = found["publication"] or dateline.group(1).strip()
-            kept.append(shown)
-        if reason in ("", "title"):  # the title too, so its repeats and cut copies go
-            first_seen[norm] = line.no
-            opening = " ".join(norm.split()[: TRUNCATED_MIN_WORDS - 1])
-            by_opening.setdefault(opening, []).append((norm, line.no))
-    return kept, removed, Metadata(title=title, **found)
+    def _repeat(self, line: Line, shown: str, norm: str) -> str:
+        if norm in self.learned:
+            return f"repeated across {self.learned[norm]} articles"
+        if not self.title and not self.kept and _is_title(line.text, shown):
+            self.title = shown
+            return "title"
+        if norm in self.first_seen:
+            if norm == normalise(self.title):
+                return "repeated title"
+            return f"repeated line (first on line {self.first_seen[norm]})"
+        if earlier := _truncated_copy_of(norm, self.by_opening):
+            return f"truncated repeat of line {earlier}"
+        return ""
 
 
 def _is_title(raw: str, shown: str) -> bool:
