@@ -108,16 +108,21 @@ def _layout(gr, shared: Shared) -> Page:
     history, answers = gr.State([]), gr.State([])
     with gr.Tab("Chat"), gr.Row():
         with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Conversation", height=480, elem_id="nd-chat", allow_tags=False,
-                              feedback_options=("Like", "Dislike"))
+            chat = gr.Chatbot(
+                label="Conversation",
+                height=480,
+                elem_id="nd-chat",
+                allow_tags=False,
+                feedback_options=("Like", "Dislike"),
+            )
             with gr.Row():
-                question = gr.Textbox(label="Question", placeholder=prompts.examples()[0], scale=5,
-                                      elem_id="nd-question")
+                question = gr.Textbox(
+                    label="Question", placeholder=prompts.examples()[0], scale=5, elem_id="nd-question"
+                )
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask")
             gr.Examples([[q] for q in prompts.examples()], inputs=question, label="Examples")
             with gr.Row():
-                comment = gr.Textbox(label="Comment on an answer (optional), then press its thumbs up or down",
-                                     scale=4)
+                comment = gr.Textbox(label="Comment on an answer (optional), then press its thumbs up or down", scale=4)
                 clear = gr.Button("Clear conversation", scale=1, elem_id="nd-clear")
             with gr.Accordion("Filters", open=False):
                 with gr.Row():
@@ -130,37 +135,77 @@ def _layout(gr, shared: Shared) -> Page:
             pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
             article = gr.HTML(elem_id="nd-article-box", max_height=460)
     with gr.Tab("Corpus"):
-        table = gr.Dataframe(shared.corpus_table(), headers=["title", "publication", "date", "sentences", "chunks",
-                                                             "file"], interactive=False, elem_id="nd-corpus")
-        files = gr.File(label="Add articles (.txt, .md, .html)", file_count="multiple",
-                        file_types=[".txt", ".md", ".markdown", ".html", ".htm"], elem_id="nd-upload")
+        table = gr.Dataframe(
+            shared.corpus_table(),
+            headers=["title", "publication", "date", "sentences", "chunks", "file"],
+            interactive=False,
+            elem_id="nd-corpus",
+        )
+        files = gr.File(
+            label="Add articles (.txt, .md, .html)",
+            file_count="multiple",
+            file_types=[".txt", ".md", ".markdown", ".html", ".htm"],
+            elem_id="nd-upload",
+        )
         upload_status = gr.Markdown(elem_id="nd-upload-status")
-    return Page(status, chat, question, send, comment, clear, date_from, date_to, sources, sources_panel, pick,
-                article, table, files, upload_status, history, answers)
+    return Page(
+        status,
+        chat,
+        question,
+        send,
+        comment,
+        clear,
+        date_from,
+        date_to,
+        sources,
+        sources_panel,
+        pick,
+        article,
+        table,
+        files,
+        upload_status,
+        history,
+        answers,
+    )
 
 
 def _wire(gr, shared: Shared, page: Page) -> None:
     """Event handlers, each bound to its components; ``/ask`` and ``/upload`` are the API."""
 
-    def respond(question: str, chat: list, history: list[str], answers: list, date_from: str, date_to: str,
-                sources: list[str]):
+    def respond(
+        question: str, chat: list, history: list[str], answers: list, date_from: str, date_to: str, sources: list[str]
+    ):
         question = (question or "").strip()
         unchanged = (gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update())
         if not question:
             gr.Warning(prompts.render("no_question"))
             return unchanged
         try:
-            answer = shared.assistant.ask(question, history, date_from=(date_from or "").strip(),
-                                          date_to=(date_to or "").strip(), sources=sources or [])
+            answer = shared.assistant.ask(
+                question,
+                history,
+                date_from=(date_from or "").strip(),
+                date_to=(date_to or "").strip(),
+                sources=sources or [],
+            )
         except AssistantError as exc:
             gr.Warning(str(exc))
             return unchanged
-        chat = [*chat, {"role": "user", "content": render.escape_markdown(question)},
-                {"role": "assistant", "content": render.answer_markdown(answer)}]
+        chat = [
+            *chat,
+            {"role": "user", "content": render.escape_markdown(question)},
+            {"role": "assistant", "content": render.answer_markdown(answer)},
+        ]
         choices = [(f"[{c.number}] {c.title or c.doc_id}", c.number) for c in answer.citations]
-        return ("", chat, [*history, question], [*answers, answer],
-                render.sources_html(answer, shared.cited_documents(answer)), gr.update(choices=choices, value=None),
-                "")
+        return (
+            "",
+            chat,
+            [*history, question],
+            [*answers, answer],
+            render.sources_html(answer, shared.cited_documents(answer)),
+            gr.update(choices=choices, value=None),
+            "",
+        )
 
     def open_article(number: int | None, answers: list) -> str:
         return shared.whole_article(number, answers)
@@ -173,8 +218,14 @@ def _wire(gr, shared: Shared, page: Page) -> None:
         position = turn // 2  # user and assistant messages alternate
         if position >= len(answers):
             return comment
-        record_feedback(shared.feedback, question=history[position], answer=answers[position],
-                        verdict="up" if data.liked else "down", comment=comment or "", history=history[:position])
+        record_feedback(
+            shared.feedback,
+            question=history[position],
+            answer=answers[position],
+            verdict="up" if data.liked else "down",
+            comment=comment or "",
+            history=history[:position],
+        )
         gr.Info(prompts.render("feedback_saved"))
         return ""
 
@@ -182,12 +233,18 @@ def _wire(gr, shared: Shared, page: Page) -> None:
         text = shared.upload(files or [])
         return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
 
-    def ask(question: str, history: list[str] | None = None, date_from: str = "", date_to: str = "",
-            sources: list[str] | None = None) -> dict:
+    def ask(
+        question: str,
+        history: list[str] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+        sources: list[str] | None = None,
+    ) -> dict:
         """Answer a question with cited sentences; history holds earlier questions, oldest first."""
         try:
-            answer = shared.assistant.ask(question, history or [], date_from=date_from, date_to=date_to,
-                                          sources=sources or [])
+            answer = shared.assistant.ask(
+                question, history or [], date_from=date_from, date_to=date_to, sources=sources or []
+            )
         except AssistantError as exc:  # gr.Error reaches the client even with show_error=False
             raise gr.Error(str(exc)) from None
         result = asdict(answer)
@@ -200,9 +257,11 @@ def _wire(gr, shared: Shared, page: Page) -> None:
     p.send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
     p.question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
     p.pick.change(open_article, [p.pick, p.answers], p.article, api_visibility="private").then(
-        None, None, None, js=SCROLL_TO_CITED)
-    p.clear.click(clear, None, [p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article],
-                  api_visibility="private")
+        None, None, None, js=SCROLL_TO_CITED
+    )
+    p.clear.click(
+        clear, None, [p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article], api_visibility="private"
+    )
     p.chat.like(feedback, [p.comment, p.answers, p.history], p.comment, api_visibility="private")
     p.files.upload(upload, p.files, [p.upload_status, p.table, p.status, p.sources], api_name="upload")
     gr.api(ask, api_name="ask")
@@ -224,11 +283,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--index", type=Path)
-    parser.add_argument("--feedback", type=Path, default=PROJECT_DIR / "feedback.jsonl",
-                        help="where thumbs up/down are appended (default: feedback.jsonl in the project)")
+    parser.add_argument(
+        "--feedback",
+        type=Path,
+        default=PROJECT_DIR / "feedback.jsonl",
+        help="where thumbs up/down are appended (default: feedback.jsonl in the project)",
+    )
     parser.add_argument("--auth", metavar="USER:PASSWORD", help="required to bind beyond loopback")
-    parser.add_argument("--insecure-no-auth", action="store_true",
-                        help="bind beyond loopback without a password (you accept the risk)")
+    parser.add_argument(
+        "--insecure-no-auth", action="store_true", help="bind beyond loopback without a password (you accept the risk)"
+    )
     args = parser.parse_args(argv)
     auth = None
     if args.auth:
@@ -245,8 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     app = build_app(Shared(assistant, args.feedback))
     app.queue(default_concurrency_limit=4).launch(
-        server_name=args.host, server_port=args.port, auth=auth, show_error=False, css=CSS,
-        max_file_size=assistant.settings.max_article_bytes)
+        server_name=args.host,
+        server_port=args.port,
+        auth=auth,
+        show_error=False,
+        css=CSS,
+        max_file_size=assistant.settings.max_article_bytes,
+    )
     return 0
 
 

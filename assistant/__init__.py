@@ -22,7 +22,21 @@ from assistant.settings import Settings
 from assistant.types import Chunk, Document, Passage, Sentence
 
 __all__ = [
-    "Assistant", "Settings", "Document", "Chunk", "Sentence", "Passage",
-    "AssistantError", "ArticleError", "CorpusError", "IndexBusyError", "IndexCorruptError",
-    "IndexMismatchError", "IndexMissingError", "IndexOutdatedError", "ModelError", "QueryError", "SettingsError",
+    "Assistant",
+    "Settings",
+    "Document",
+    "Chunk",
+    "Sentence",
+    "Passage",
+    "AssistantError",
+    "ArticleError",
+    "CorpusError",
+    "IndexBusyError",
+    "IndexCorruptError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IndexOutdatedError",
+    "ModelError",
+    "QueryError",
+    "SettingsError",
 ]

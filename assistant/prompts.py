@@ -39,8 +39,10 @@ def _templates(folder: Path) -> dict[str, Template]:
     templates = {}
     for name, text in raw.items():
         if not isinstance(text, str) or not Template(text).is_valid():
-            raise SettingsError(f"template {name!r} in {path} must be a string with $name placeholders "
-                                f"(write $$ for a dollar sign), got {text!r}")
+            raise SettingsError(
+                f"template {name!r} in {path} must be a string with $name placeholders "
+                f"(write $$ for a dollar sign), got {text!r}"
+            )
         templates[name] = Template(text)
     return templates
 
@@ -65,14 +67,15 @@ def render(name: str, /, **values: object) -> str:
     missing, extra = sorted(wanted - values.keys()), sorted(values.keys() - wanted)
     if missing or extra:
         problems = ([f"missing {', '.join('$' + v for v in missing)}"] if missing else []) + (
-            [f"unexpected {', '.join(extra)}"] if extra else [])
+            [f"unexpected {', '.join(extra)}"] if extra else []
+        )
         takes = ", ".join("$" + v for v in sorted(wanted)) or "no values"
         raise SettingsError(f"template {name!r} takes {takes}: {'; '.join(problems)}")
     return template.substitute(values)
 
 
 def citation_label(c: Citation) -> str:
-    """"[1] Title — Publication, date", with "unknown" wording where the article states nothing:
+    """ "[1] Title — Publication, date", with "unknown" wording where the article states nothing:
     the one label of a citation, in the CLI, the answer's sources and the page."""
     return render(
         "citation",

@@ -68,15 +68,27 @@ class Settings:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise SettingsError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
-        for name in ("chunk_tokens", "k", "candidates", "rrf_k", "rerank_top", "answer_passages",
-                     "answer_candidates", "max_sentences", "max_words", "max_article_bytes", "max_query_chars",
-                     "hnsw_m", "hnsw_ef_construction", "hnsw_ef_search"):
+        for name in (
+            "chunk_tokens",
+            "k",
+            "candidates",
+            "rrf_k",
+            "rerank_top",
+            "answer_passages",
+            "answer_candidates",
+            "max_sentences",
+            "max_words",
+            "max_article_bytes",
+            "max_query_chars",
+            "hnsw_m",
+            "hnsw_ef_construction",
+            "hnsw_ef_search",
+        ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
         if not 0 <= self.overlap_tokens < self.chunk_tokens:
             raise SettingsError(
-                f"overlap_tokens must be in [0, chunk_tokens={self.chunk_tokens}), "
-                f"got {self.overlap_tokens}"
+                f"overlap_tokens must be in [0, chunk_tokens={self.chunk_tokens}), got {self.overlap_tokens}"
             )
         if self.threads < 0:
             raise SettingsError(f"threads must be 0 (automatic) or more, got {self.threads}")
@@ -93,9 +105,7 @@ class Settings:
         known = {f.name: f for f in fields(self)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise SettingsError(
-                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+            raise SettingsError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         checked = {}
         for key, value in values.items():
             expected = type(getattr(self, key))
@@ -107,9 +117,7 @@ class Settings:
             if expected is float and type(value) is int:
                 value = float(value)
             if type(value) is not expected:
-                raise SettingsError(
-                    f"setting {key} takes a {expected.__name__}, got {value!r}"
-                )
+                raise SettingsError(f"setting {key} takes a {expected.__name__}, got {value!r}")
             checked[key] = value
         return replace(self, **checked)
 
@@ -128,9 +136,7 @@ def load_settings(folder: Path, overrides: dict[str, Any] | None = None) -> Sett
         if own.is_file():
             values = tomllib.loads(own.read_text(encoding="utf-8"))
         elif project.is_file():
-            values = tomllib.loads(project.read_text(encoding="utf-8")).get("tool", {}).get(
-                "newsdesk", {}
-            )
+            values = tomllib.loads(project.read_text(encoding="utf-8")).get("tool", {}).get("newsdesk", {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"cannot read settings from {source}: {exc}") from exc
     try:

@@ -59,9 +59,7 @@ def run_child(script: str, args: list[str], env: dict[str, str]) -> Any:
     """Run ``script`` with ``args`` in a fresh interpreter; the JSON it printed on its last line.
 
     Its stderr is not captured, so a failing child's traceback reaches the terminal."""
-    out = subprocess.run(
-        [sys.executable, script, *args], env=env, check=True, stdout=subprocess.PIPE, text=True
-    ).stdout
+    out = subprocess.run([sys.executable, script, *args], env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -71,9 +69,7 @@ def child_run(args: list[str], **popen: Any) -> tuple[float, float]:
     ``os.wait4`` gives that child's own peak; ``RUSAGE_CHILDREN`` would give the
     largest of every child so far."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen
-    )
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **popen)
     with process.stderr:
         stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -106,13 +102,8 @@ def index_sizes(generation: Path) -> dict[str, float]:
         **counts,
         "index_bytes": sum(p.stat().st_size for p in generation.iterdir()),
         "documents_jsonl_bytes": size("documents.jsonl"),
-        "bytes_per_chunk (chunks.faiss + chunks.jsonl)": size(
-            "chunks.faiss", "chunks.jsonl"
-        )
-        / counts["chunks"],
-        "bytes_per_sentence (sentences.faiss + sentences.jsonl)": size(
-            "sentences.faiss", "sentences.jsonl"
-        )
+        "bytes_per_chunk (chunks.faiss + chunks.jsonl)": size("chunks.faiss", "chunks.jsonl") / counts["chunks"],
+        "bytes_per_sentence (sentences.faiss + sentences.jsonl)": size("sentences.faiss", "sentences.jsonl")
         / counts["sentences"],
     }
 
@@ -121,10 +112,7 @@ def ask_stream(n: int) -> list[tuple[str, list[str]]]:
     """``n`` (question, history) pairs cycled over the question set."""
     from evals.questions import load_questions
 
-    asks = [
-        (q.question, list(q.history))
-        for q in load_questions(ROOT / "eval" / "questions.jsonl")
-    ]
+    asks = [(q.question, list(q.history)) for q in load_questions(ROOT / "eval" / "questions.jsonl")]
     return [asks[i % len(asks)] for i in range(n)]
 
 

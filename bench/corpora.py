@@ -67,16 +67,10 @@ def reuters_articles(data: Path = DATA) -> Iterator[tuple[str, bytes]]:
             if not body:
                 continue
             body = re.sub(r"\s*Reuter\s*$", "", body)
-            paragraphs = [
-                " ".join(p.split()) for p in re.split(r"\n\s{2,}|\n\s*\n", body)
-            ]
+            paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s{2,}|\n\s*\n", body)]
             date = parse_date(record["date"].split()[0].replace("-", " "))  # "26-FEB-1987"
             title = record.get("title") or paragraphs[0][:80]
-            text = (
-                front_matter(title, "Reuters", date)
-                + "\n\n".join(p for p in paragraphs if p)
-                + "\n"
-            )
+            text = front_matter(title, "Reuters", date) + "\n\n".join(p for p in paragraphs if p) + "\n"
             yield f"reuters/{record['newid']:05d}.txt", text.encode()
 
 
@@ -84,9 +78,7 @@ def ag_news_articles(data: Path = DATA) -> Iterator[tuple[str, bytes]]:
     """AG News escapes newlines as backslashes and some characters as ``#36;``."""
     with (data / "ag_news_test.csv").open(encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle)):
-            description = re.sub(
-                r"#(\d+);", lambda m: chr(int(m.group(1))), row["description"]
-            )
+            description = re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), row["description"])
             body = " ".join(description.replace("\\", " ").split())
             yield (
                 f"agnews/{number:05d}.txt",
@@ -131,8 +123,4 @@ def write_sample(name: str, articles: int) -> Path:
 
 if __name__ == "__main__":
     corpus = sys.argv[1] if len(sys.argv) > 1 else "bbc"
-    print(
-        write_sample(corpus, int(sys.argv[2]))
-        if len(sys.argv) > 2
-        else write_corpus(corpus)
-    )
+    print(write_sample(corpus, int(sys.argv[2])) if len(sys.argv) > 2 else write_corpus(corpus))

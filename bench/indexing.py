@@ -38,9 +38,7 @@ from load import start_server, stop
 ADDED = "004_89cb27701e274671.txt"  # the article removed, then added again
 
 
-def build_timings(
-    settings, embedder, texts: list[str], added: list[str], repeats: int
-) -> dict:
+def build_timings(settings, embedder, texts: list[str], added: list[str], repeats: int) -> dict:
     """Full build, raw encode, one-article add and no-op re-index, in temporary copies."""
     from assistant.pipeline import build_index
     from assistant.store.generation import current_generation
@@ -77,10 +75,7 @@ def startup_timings(repeats: int) -> dict:
     """Cold `assistant ask`, `make run`'s two steps, and their baselines, in fresh processes."""
     python = sys.executable
     cli = [python, "-m", "assistant.serve.cli"]
-    cold = [
-        child_run([*cli, "ask", "What did Kerry's China trip produce?"], cwd=ROOT)
-        for _ in range(repeats)
-    ]
+    cold = [child_run([*cli, "ask", "What did Kerry's China trip produce?"], cwd=ROOT) for _ in range(repeats)]
     index_cli = [child_run([*cli, "index"], cwd=ROOT)[0] for _ in range(repeats)]
     serve, serve_rss = [], []
     for _ in range(repeats):
@@ -93,17 +88,11 @@ def startup_timings(repeats: int) -> dict:
         "cold_ask_s": statistics.median(c[0] for c in cold),
         "cold_ask_peak_rss_mib": max(c[1] for c in cold),
         "index_up_to_date_cli_s": statistics.median(index_cli),
-        "serve_s (app.py to first HTTP 200, index up to date)": statistics.median(
-            serve
-        ),
-        "make_run_s (assistant index + app.py to first HTTP 200)": statistics.median(
-            index_cli
-        )
+        "serve_s (app.py to first HTTP 200, index up to date)": statistics.median(serve),
+        "make_run_s (assistant index + app.py to first HTTP 200)": statistics.median(index_cli)
         + statistics.median(serve),
         "serving_peak_rss_mib_at_first_page": max(serve_rss),
-        "python_start_s (baseline)": statistics.median(
-            child_run([python, "-c", "pass"])[0] for _ in range(repeats)
-        ),
+        "python_start_s (baseline)": statistics.median(child_run([python, "-c", "pass"])[0] for _ in range(repeats)),
         "import_onnxruntime_s (baseline)": statistics.median(
             child_run([python, "-c", "import onnxruntime"])[0] for _ in range(repeats)
         ),
@@ -125,16 +114,12 @@ def main() -> None:
     # As update_index embeds them: chunks, then sentences.
     chunk_texts, sentence_texts, added = [], [], []
     for doc in (a.document for a in read_corpus(ROOT / "corpus").articles):
-        sentences, chunks = split_document(
-            doc, Chunking.of(settings), embedder.count_tokens, embedder.info.max_tokens
-        )
+        sentences, chunks = split_document(doc, Chunking.of(settings), embedder.count_tokens, embedder.info.max_tokens)
         chunk_texts += [passage_text(doc, c.text) for c in chunks]
         sentence_texts += [passage_text(doc, s.text) for s in sentences]
         if doc.doc_id == ADDED:
             added = chunk_texts[-len(chunks) :] + sentence_texts[-len(sentences) :]
-    results = build_timings(
-        settings, embedder, chunk_texts + sentence_texts, added, repeats
-    )
+    results = build_timings(settings, embedder, chunk_texts + sentence_texts, added, repeats)
     # The project index up to date, as `make bench` leaves it, for the start-up figures.
     build_index(ROOT / "corpus", ROOT / "index", settings, embedder=embedder)
     results.update(startup_timings(repeats))

@@ -37,25 +37,17 @@ def main() -> None:
         "encode_query (baseline)": percentiles(
             timed(lambda item: assistant.embedder.encode_queries([item[0]]), stream)
         ),
-        "search()": percentiles(
-            timed(uncached(assistant, lambda item: assistant.search(item[0])), stream)
-        ),
-        "ask()": percentiles(
-            timed(uncached(assistant, lambda item: assistant.ask(*item)), stream)
-        ),
+        "search()": percentiles(timed(uncached(assistant, lambda item: assistant.search(item[0])), stream)),
+        "ask()": percentiles(timed(uncached(assistant, lambda item: assistant.ask(*item)), stream)),
     }
     base = results["encode_query (baseline)"]["p50_ms"]
     for name in ("search()", "ask()"):
         results[name]["p50_over_encode"] = results[name]["p50_ms"] / base
-        results[name]["p95_over_p50"] = (
-            results[name]["p95_ms"] / results[name]["p50_ms"]
-        )
+        results[name]["p95_over_p50"] = results[name]["p95_ms"] / results[name]["p50_ms"]
     print("| measure | n | p50 ms | p95 ms | p95/p50 |\n|---|---|---|---|---|")
     for name in ("encode_query (baseline)", "search()", "ask()"):
         r = results[name]
-        print(
-            f"| {name} | {r['n']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p95_ms'] / r['p50_ms']:.2f} |"
-        )
+        print(f"| {name} | {r['n']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p95_ms'] / r['p50_ms']:.2f} |")
     write_results(args, results)
 
 

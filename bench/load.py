@@ -132,9 +132,7 @@ def run(url: str, clients: int, seconds: float) -> dict:
                     latencies.append((time.perf_counter() - started) * 1000)
                     if history:
                         others = TOPICS - {chat[2]}
-                        if chat[2] not in answer["query"] or any(
-                            t in answer["query"] for t in others
-                        ):
+                        if chat[2] not in answer["query"] or any(t in answer["query"] for t in others):
                             crosstalk.append(f"client {number}: {answer['query']!r}")
                 history.append(question)
 

@@ -50,22 +50,13 @@ def langchain_system(index_dir: Path):
 
     def build():
         nonlocal store
-        docs = [
-            d
-            for p in sorted(CORPUS.glob("*.txt"))
-            for d in TextLoader(str(p), encoding="utf-8").load()
-        ]
-        splits = RecursiveCharacterTextSplitter(
-            chunk_size=1000, chunk_overlap=200
-        ).split_documents(docs)
+        docs = [d for p in sorted(CORPUS.glob("*.txt")) for d in TextLoader(str(p), encoding="utf-8").load()]
+        splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
         store = FAISS.from_documents(splits, embeddings)
         store.save_local(str(index_dir))
 
     def search(query: str):
-        return [
-            (d.page_content, Path(d.metadata["source"]).name)
-            for d in store.similarity_search(query, k=K)
-        ]
+        return [(d.page_content, Path(d.metadata["source"]).name) for d in store.similarity_search(query, k=K)]
 
     return build, search
 
@@ -96,12 +87,8 @@ def recall(search, questions) -> dict[str, float]:
     from evals.questions import evaluate_retrieval, retrieval_query
 
     answerable = [q for q in questions if q.answerable]
-    evidence = evaluate_retrieval(
-        lambda query, k, mode: [text for text, _ in search(query)][:k], questions, "-"
-    )
-    gold = sum(
-        any(doc in q.docs for _, doc in search(retrieval_query(q))) for q in answerable
-    )
+    evidence = evaluate_retrieval(lambda query, k, mode: [text for text, _ in search(query)][:k], questions, "-")
+    gold = sum(any(doc in q.docs for _, doc in search(retrieval_query(q))) for q in answerable)
     return {
         "recall@5 evidence": evidence.recall_5,
         "recall@5 gold doc": gold / len(answerable),
@@ -128,9 +115,7 @@ def measure(system: str, queries: int, builds: int) -> dict:
             "model": SYSTEMS[system],
             "build_s": statistics.median(build_s),
             "builds": build_s,
-            "search()": percentiles(
-                timed(search, [texts[i % len(texts)] for i in range(queries)])
-            ),
+            "search()": percentiles(timed(search, [texts[i % len(texts)] for i in range(queries)])),
             **recall(search, questions),
         }
 

@@ -85,10 +85,7 @@ def indexing_rows(r: dict) -> list[Row]:
         ),
         (
             "cold `assistant ask` to the first answer",
-            (
-                f"{r['cold_ask_s']:.2f} s "
-                f"(peak RSS {r['cold_ask_peak_rss_mib']:.0f} MiB)"
-            ),
+            (f"{r['cold_ask_s']:.2f} s (peak RSS {r['cold_ask_peak_rss_mib']:.0f} MiB)"),
             "≤ 2 s",
             r["cold_ask_s"] <= 2,
         ),
@@ -120,10 +117,7 @@ def threads_rows(r: dict) -> list[Row]:
             rows.append(
                 (
                     f"threads {variant}: `{name}` p50 / p95",
-                    (
-                        f"{ms(v['p50_ms'])} / {ms(v['p95_ms'])} "
-                        f"(p95/p50 {v['p95_over_p50']:.2f})"
-                    ),
+                    (f"{ms(v['p50_ms'])} / {ms(v['p95_ms'])} (p95/p50 {v['p95_over_p50']:.2f})"),
                     "p95 ≤ 2 × p50" if variant == "ours" else "",
                     v["p95_over_p50"] <= 2 if variant == "ours" else None,
                 )
@@ -178,8 +172,7 @@ def ann_best(rows: list[dict]) -> dict | None:
     largest = [
         row
         for row in rows
-        if row["vectors"] == max(r["vectors"] for r in rows)
-        and not row["index"].startswith("exact")
+        if row["vectors"] == max(r["vectors"] for r in rows) and not row["index"].startswith("exact")
     ]
     good = [row for row in largest if row["recall@10_vs_exact"] >= ANN_RECALL]
     if good:
@@ -240,11 +233,7 @@ def scale_rows(r: dict) -> list[Row]:
     scaling = r.get("index_scaling", {})
     rows_at_scale = scaling.get("rows", [])
     largest = max((row["vectors"] for row in rows_at_scale), default=0)
-    store = [
-        row
-        for row in rows_at_scale
-        if row["vectors"] == largest and "store's" in row["index"]
-    ]
+    store = [row for row in rows_at_scale if row["vectors"] == largest and "store's" in row["index"]]
     for label, row in (
         ("best ANN", ann_best(rows_at_scale)),
         ("the store's HNSW", store[0] if store else None),
@@ -255,19 +244,14 @@ def scale_rows(r: dict) -> list[Row]:
                     f"{label} at {row['vectors']:,} of {scaling['cached_vectors']:,} cached vectors: {row['index']}",
                     f"recall@10 {row['recall@10_vs_exact']:.3f} at {row['speedup_vs_exact_k10']:.1f}x exact",
                     f"recall@10 ≥ {ANN_RECALL} at ≥ {ANN_SPEEDUP}x",
-                    row["recall@10_vs_exact"] >= ANN_RECALL
-                    and row["speedup_vs_exact_k10"] >= ANN_SPEEDUP,
+                    row["recall@10_vs_exact"] >= ANN_RECALL and row["speedup_vs_exact_k10"] >= ANN_SPEEDUP,
                 )
             )
     return rows
 
 
 def load_rows(r: dict) -> list[Row]:
-    rss = (
-        f"; server peak RSS {r['server_peak_rss_mib']:.0f} MiB"
-        if "server_peak_rss_mib" in r
-        else ""
-    )
+    rss = f"; server peak RSS {r['server_peak_rss_mib']:.0f} MiB" if "server_peak_rss_mib" in r else ""
     return [
         (
             f"{r['clients']} concurrent chat clients, {r['seconds']:.0f} s, turn p50 / p95",
@@ -317,26 +301,20 @@ def markdown(results: dict[str, dict], folder: Path) -> str:
             "|---|---|---|---|",
         ]
         for measure, figure, target, met in rows_of(results[name]):
-            lines.append(
-                f"| {measure} | {figure} | {target} | {'' if met is None else 'yes' if met else '**no**'} |"
-            )
+            lines.append(f"| {measure} | {figure} | {target} | {'' if met is None else 'yes' if met else '**no**'} |")
         lines.append("")
     plots = sorted(p.name for p in folder.glob("*.png"))
     return "\n".join(lines + ["Plots: " + ", ".join(f"[{p}]({p})" for p in plots), ""])
 
 
-def bars(
-    ax, groups: dict[str, dict[str, float]], ylabel: str, log: bool = False
-) -> None:
+def bars(ax, groups: dict[str, dict[str, float]], ylabel: str, log: bool = False) -> None:
     """Grouped bars: one group per key of ``groups``, one bar per inner key."""
     series = list(dict.fromkeys(k for g in groups.values() for k in g))
     width = 0.8 / len(series)
     for i, name in enumerate(series):
         xs = [x + i * width for x in range(len(groups))]
         ax.bar(xs, [g.get(name, 0) for g in groups.values()], width, label=name)
-    ax.set_xticks(
-        [x + 0.4 - width / 2 for x in range(len(groups))], list(groups), fontsize=8
-    )
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(groups))], list(groups), fontsize=8)
     ax.set_ylabel(ylabel)
     if log:
         ax.set_yscale("log")
@@ -366,10 +344,7 @@ def plot_threads(plt, r: dict, out: Path) -> None:
     for ax, name in zip(axes, ("search()", "ask()")):
         bars(
             ax,
-            {
-                v: {"p50": r[v][name]["p50_ms"], "p95": r[v][name]["p95_ms"]}
-                for v in ("ours", "defaults")
-            },
+            {v: {"p50": r[v][name]["p50_ms"], "p95": r[v][name]["p95_ms"]} for v in ("ours", "defaults")},
             "ms",
         )
         ax.set_title(f"{name}: our threads vs defaults")
@@ -381,19 +356,13 @@ def plot_peer(plt, r: dict, out: Path) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(11, 4))
     bars(
         axes[0],
-        {
-            s: {"p50": v["search()"]["p50_ms"], "p95": v["search()"]["p95_ms"]}
-            for s, v in r.items()
-        },
+        {s: {"p50": v["search()"]["p50_ms"], "p95": v["search()"]["p95_ms"]} for s, v in r.items()},
         "search ms (log)",
         log=True,
     )
     bars(
         axes[1],
-        {
-            s: {"evidence": v["recall@5 evidence"], "gold doc": v["recall@5 gold doc"]}
-            for s, v in r.items()
-        },
+        {s: {"evidence": v["recall@5 evidence"], "gold doc": v["recall@5 gold doc"]} for s, v in r.items()},
         "recall@5",
     )
     bars(axes[2], {s: {"build": v["build_s"]} for s, v in r.items()}, "build s")
@@ -412,28 +381,20 @@ def plot_indexing(plt, r: dict, out: Path) -> None:
         "add one\narticle": r["add_one_article_s"],
         "no-op\nre-index": r["no_op_reindex_s"],
         "cold ask": r["cold_ask_s"],
-        "make run to\nHTTP 200": r[
-            "make_run_s (assistant index + app.py to first HTTP 200)"
-        ],
+        "make run to\nHTTP 200": r["make_run_s (assistant index + app.py to first HTTP 200)"],
     }
     ax.bar(list(figures), list(figures.values()))
     ax.axhline(2, color="grey", linestyle=":", linewidth=1)
     ax.annotate("2 s target (no-op, cold ask)", (2.5, 2), fontsize=7, color="grey")
     ax.set_ylabel("s")
-    ax.set_title(
-        f"Indexing and start-up, bundled corpus (build overhead {r['build_overhead']:.0%})"
-    )
+    ax.set_title(f"Indexing and start-up, bundled corpus (build overhead {r['build_overhead']:.0%})")
     ax.tick_params(axis="x", labelsize=8)
     fig.tight_layout()
     fig.savefig(out / "indexing.png", dpi=100)
 
 
 def plot_ann(plt, r: dict, out: Path) -> None:
-    rows = [
-        row
-        for row in r.get("index_scaling", {}).get("rows", [])
-        if not row["index"].startswith("exact")
-    ]
+    rows = [row for row in r.get("index_scaling", {}).get("rows", []) if not row["index"].startswith("exact")]
     if not rows:
         return
     fig, ax = plt.subplots(figsize=(7, 5))
@@ -496,9 +457,7 @@ PLOTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=RESULTS)
-    parser.add_argument(
-        "--quick", action="store_true", help=f"summarise {QUICK_RESULTS}"
-    )
+    parser.add_argument("--quick", action="store_true", help=f"summarise {QUICK_RESULTS}")
     args = parser.parse_args()
     if args.quick:
         args.results = QUICK_RESULTS
@@ -507,10 +466,7 @@ def main() -> None:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    results = {
-        p.stem: json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(args.results.glob("*.json"))
-    }
+    results = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(args.results.glob("*.json"))}
     for name, plot in PLOTS.items():
         if name in results:
             plot(plt, results[name], args.results)

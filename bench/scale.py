@@ -97,9 +97,7 @@ def encode_seconds_per_text(index, embedder, sample: int = 200, seed: int = 0) -
     return seconds(lambda: embedder.encode_documents(texts)) / len(texts)
 
 
-def corpus_run(
-    name: str, articles: int, settings, embedder, count: int
-) -> tuple[dict, list[str]]:
+def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tuple[dict, list[str]]:
     """Build ``name`` through the pipeline (vectors cached), then time search() and ask() on it.
 
     Returns the figures and the query texts."""
@@ -126,9 +124,7 @@ def corpus_run(
     for query in texts[:10]:
         assistant.ask(query)
     found = [[p.doc_id for p in assistant.search(q, 5)] for q in texts]
-    cold_s, serving_rss = child_run(
-        [sys.executable, "-c", COLD_ASK, str(corpus), str(index_dir), texts[0]]
-    )
+    cold_s, serving_rss = child_run([sys.executable, "-c", COLD_ASK, str(corpus), str(index_dir), texts[0]])
     result = {
         "corpus": corpus.name,
         **index_sizes(index.path),
@@ -145,24 +141,16 @@ def corpus_run(
         "serving_peak_rss_mib (fresh process: open, one answer)": serving_rss,
         "queries": len(texts),
         "query_kind": f"first {QUERY_WORDS} words of the middle sentence of a random article (seed 0)",
-        "recall@5_of_source_article": statistics.mean(
-            d in f for (_, d), f in zip(queries, found)
-        ),
-        "encode_query (baseline)": percentiles(
-            timed(lambda q: embedder.encode_queries([q]), texts)
-        ),
+        "recall@5_of_source_article": statistics.mean(d in f for (_, d), f in zip(queries, found)),
+        "encode_query (baseline)": percentiles(timed(lambda q: embedder.encode_queries([q]), texts)),
         "search()": percentiles(timed(uncached(assistant, assistant.search), texts)),
         "ask()": percentiles(timed(uncached(assistant, assistant.ask), texts)),
     }
-    result["other_index_kind"] = other_kind(
-        assistant, settings, texts, [d for _, d in queries], found
-    )
+    result["other_index_kind"] = other_kind(assistant, settings, texts, [d for _, d in queries], found)
     return result, texts
 
 
-def other_kind(
-    assistant, settings, texts: list[str], sources: list[str], found: list[list[str]]
-) -> dict:
+def other_kind(assistant, settings, texts: list[str], sources: list[str], found: list[list[str]]) -> dict:
     """search() with the other kind of FAISS index than the store chose (HNSW if it chose exact,
     exact if HNSW), built from the same stored vectors with the store's own parameters."""
     from assistant.settings import Settings
@@ -171,9 +159,7 @@ def other_kind(
     index = assistant.retriever.index
     served = index.sentence_index
     kind = (
-        choose_index(served.ntotal, Settings(approximate_above=0))
-        if type(served).__name__ == FLAT
-        else VectorIndex()
+        choose_index(served.ntotal, Settings(approximate_above=0)) if type(served).__name__ == FLAT else VectorIndex()
     )
     rebuilt = {}
     for name in ("chunk_index", "sentence_index"):
@@ -191,19 +177,13 @@ def other_kind(
         assistant.retriever.index = index
     return {
         "index": asdict(kind),
-        f"sentence_faiss_search_k{pool}_served": percentiles(
-            timed(lambda v: search(served, v, pool), vectors)
-        ),
+        f"sentence_faiss_search_k{pool}_served": percentiles(timed(lambda v: search(served, v, pool), vectors)),
         f"sentence_faiss_search_k{pool}_other": percentiles(
             timed(lambda v: search(other.sentence_index, v, pool), vectors)
         ),
         "search()_other": other_search,
-        "recall@5_of_source_article_other": statistics.mean(
-            d in f for d, f in zip(sources, other_found)
-        ),
-        "top5_articles_same_as_served": statistics.mean(
-            a == b for a, b in zip(found, other_found)
-        ),
+        "recall@5_of_source_article_other": statistics.mean(d in f for d, f in zip(sources, other_found)),
+        "top5_articles_same_as_served": statistics.mean(a == b for a, b in zip(found, other_found)),
     }
 
 
@@ -221,9 +201,7 @@ def index_kinds(n: int) -> list[tuple[str, str, dict]]:
     for m in (16, HNSW_M):
         for ef in (64, 128, 256):
             store = " (the store's)" if (m, ef) == (HNSW_M, HNSW_EF_SEARCH) else ""
-            kinds.append(
-                (f"HNSW M={m} efSearch={ef}{store}", f"HNSW{m},Flat", {"efSearch": ef})
-            )
+            kinds.append((f"HNSW M={m} efSearch={ef}{store}", f"HNSW{m},Flat", {"efSearch": ef}))
     for quantiser, probes in (("Flat", (16, 32, 64)), ("SQ8", (32, 64))):
         factory = f"IVF{nlist},{quantiser}"
         kinds += [(f"{factory} nprobe={p}", factory, {"nprobe": p}) for p in probes]
@@ -255,23 +233,17 @@ def search(index, query, k: int):
 
 def recall(found, truth) -> float:
     """Share of the exact neighbours found (FAISS pads with -1 when asked for more rows than it has)."""
-    return sum(len((set(f) & set(t)) - {-1}) for f, t in zip(found, truth)) / int(
-        (truth >= 0).sum()
-    )
+    return sum(len((set(f) & set(t)) - {-1}) for f, t in zip(found, truth)) / int((truth >= 0).sum())
 
 
-def index_scaling(
-    vectors, queries, sizes: list[int], ef_construction: int, app_pool: int
-) -> list[dict]:
+def index_scaling(vectors, queries, sizes: list[int], ef_construction: int, app_pool: int) -> list[dict]:
     """One row per (size, index kind); each size is a seeded random subset of ``vectors``."""
     import faiss
     import numpy as np
 
     rows = []
     for n in sizes:
-        base = np.ascontiguousarray(
-            vectors[np.random.default_rng(0).permutation(len(vectors))[:n]]
-        )
+        base = np.ascontiguousarray(vectors[np.random.default_rng(0).permutation(len(vectors))[:n]])
         built: dict[str, tuple] = {}
         truth = exact_p50 = None
         for label, factory, params in index_kinds(n):
@@ -286,16 +258,9 @@ def index_scaling(
             index, build_s, nbytes = built[factory]
             for key, value in params.items():
                 faiss.ParameterSpace().set_index_parameter(index, key, value)
-            found = {
-                k: np.vstack([search(index, q, k) for q in queries])
-                for k in (10, app_pool)
-            }
-            k10 = percentiles(
-                timed(lambda q, index=index: search(index, q, 10), queries)
-            )
-            pool = percentiles(
-                timed(lambda q, index=index: search(index, q, app_pool), queries)
-            )
+            found = {k: np.vstack([search(index, q, k) for q in queries]) for k in (10, app_pool)}
+            k10 = percentiles(timed(lambda q, index=index: search(index, q, 10), queries))
+            pool = percentiles(timed(lambda q, index=index: search(index, q, app_pool), queries))
             if truth is None:  # the first kind is exact
                 truth, exact_p50 = found, k10["p50_ms"]
             rows.append(
@@ -307,14 +272,10 @@ def index_scaling(
                     "bytes_per_vector": nbytes / n,
                     "search_k10_p50_ms": k10["p50_ms"],
                     "search_k10_p95_ms": k10["p95_ms"],
-                    f"search_k{app_pool}_p50_ms (the app's sentence pool)": pool[
-                        "p50_ms"
-                    ],
+                    f"search_k{app_pool}_p50_ms (the app's sentence pool)": pool["p50_ms"],
                     "speedup_vs_exact_k10": exact_p50 / k10["p50_ms"],
                     "recall@10_vs_exact": recall(found[10], truth[10]),
-                    f"recall@{app_pool}_vs_exact": recall(
-                        found[app_pool], truth[app_pool]
-                    ),
+                    f"recall@{app_pool}_vs_exact": recall(found[app_pool], truth[app_pool]),
                 }
             )
             print(json.dumps(rows[-1]), flush=True)
@@ -334,9 +295,7 @@ def main() -> None:
 
     APPROXIMATE_ABOVE, HNSW_EF_CONSTRUCTION = Settings().approximate_above, Settings().hnsw_ef_construction
 
-    arguments = parser(
-        __doc__, "scale", "100 BBC articles, 30 queries, 5k and 20k cached vectors"
-    )
+    arguments = parser(__doc__, "scale", "100 BBC articles, 30 queries, 5k and 20k cached vectors")
     arguments.add_argument(
         "--corpora",
         default=",".join(CORPORA),
@@ -369,9 +328,7 @@ def main() -> None:
     results = {"machine": {"cpus": os.cpu_count()}, "corpora": {}}
     query_texts: list[str] = []
     for name in args.corpora.split(","):
-        results["corpora"][name], texts = corpus_run(
-            name, args.articles, settings, embedder, args.queries
-        )
+        results["corpora"][name], texts = corpus_run(name, args.articles, settings, embedder, args.queries)
         query_texts += texts
         print(json.dumps({name: results["corpora"][name]}, indent=2), flush=True)
 

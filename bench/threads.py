@@ -54,18 +54,14 @@ def measure(variant: str, queries: int) -> dict[str, list[float]]:
     stream = ask_stream(queries)
     warm(assistant, stream)
     return {
-        "search()": timed(
-            uncached(assistant, lambda item: assistant.search(item[0])), stream
-        ),
+        "search()": timed(uncached(assistant, lambda item: assistant.search(item[0])), stream),
         "ask()": timed(uncached(assistant, lambda item: assistant.ask(*item)), stream),
     }
 
 
 def main() -> None:
     arguments = parser(__doc__, "threads", "one round of 10 queries per variant")
-    arguments.add_argument(
-        "--queries", type=int, default=100, help="per round and variant"
-    )
+    arguments.add_argument("--queries", type=int, default=100, help="per round and variant")
     arguments.add_argument("--rounds", type=int, default=2)
     arguments.add_argument(
         "--variant",
@@ -92,9 +88,7 @@ def main() -> None:
         "queries_per_round": args.queries,
         "rounds": args.rounds,
     }
-    print(
-        "| variant | call | n | p50 ms | p95 ms | p95/p50 |\n|---|---|---|---|---|---|"
-    )
+    print("| variant | call | n | p50 ms | p95 ms | p95/p50 |\n|---|---|---|---|---|---|")
     for variant in VARIANTS:
         results[variant] = {}
         for name, values in samples[variant].items():

@@ -100,9 +100,14 @@ def squad(data_file: Path, settings: Settings, answers: int, seed: int = 0) -> d
             text = normalise(answer.text)
             contained += any(normalise(s) in text for s in spans)
     return {
-        "paragraphs": len(report.added), "questions": len(questions), "build_seconds": build_seconds,
-        "recall_1": recall_at(ranks, 1), "recall_5": recall_at(ranks, 5), "mrr_10": mrr_at(ranks, 10),
-        "answered_sample": len(sample), "answer_contains_gold": contained / max(1, len(sample)),
+        "paragraphs": len(report.added),
+        "questions": len(questions),
+        "build_seconds": build_seconds,
+        "recall_1": recall_at(ranks, 1),
+        "recall_5": recall_at(ranks, 5),
+        "mrr_10": mrr_at(ranks, 10),
+        "answered_sample": len(sample),
+        "answer_contains_gold": contained / max(1, len(sample)),
         "abstained": abstained / max(1, len(sample)),
     }
 
@@ -120,9 +125,13 @@ def run_external(data_dir: Path, settings: Settings, answers: int) -> dict[str, 
         return embedder.encode_documents(candidates) @ embedder.encode_queries([question])[0]
 
     results: dict[str, object] = {}
-    for name, data in (("trecqa-dev", load_trecqa(data_dir / "trecqa" / "dev.json")),
-                       ("wikiqa-dev", load_wikiqa(data_dir / "wikiqa" / "dev"))):
-        results[name] = {"cross-encoder": selection_scores(data, cross.score),
-                         f"{settings.model} cosine": selection_scores(data, cosine)}
+    for name, data in (
+        ("trecqa-dev", load_trecqa(data_dir / "trecqa" / "dev.json")),
+        ("wikiqa-dev", load_wikiqa(data_dir / "wikiqa" / "dev")),
+    ):
+        results[name] = {
+            "cross-encoder": selection_scores(data, cross.score),
+            f"{settings.model} cosine": selection_scores(data, cosine),
+        }
     results["squad-part-a"] = squad(data_dir / "squad" / "dev-v1.1-part-a.json", settings, answers)
     return results

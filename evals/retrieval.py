@@ -28,7 +28,6 @@ def mrr_at(ranks: Sequence[int | None], k: int) -> float:
     return sum(1.0 / r for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
 
 
-
 @dataclass(frozen=True)
 class RetrievalScores:
     mode: str
@@ -48,5 +47,6 @@ def evaluate_retrieval(
     answerable = [q for q in questions if q.answerable]
     ranks = {q.id: first_hit(search(retrieval_query(q), 10, mode), q.evidence) for q in answerable}
     values = list(ranks.values())
-    return RetrievalScores(mode, recall_at(values, 1), recall_at(values, 3), recall_at(values, 5),
-                           mrr_at(values, 10), ranks)
+    return RetrievalScores(
+        mode, recall_at(values, 1), recall_at(values, 3), recall_at(values, 5), mrr_at(values, 10), ranks
+    )

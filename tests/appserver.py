@@ -24,9 +24,20 @@ def start_app(corpus: Path, index: Path, *extra: str) -> tuple[subprocess.Popen,
     """The running process and its URL, once the page answers; fails the test if it never does."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--corpus", str(corpus), "--index", str(index),
-         "--port", str(port), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+            "--port",
+            str(port),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 180

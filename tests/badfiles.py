@@ -17,13 +17,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = "000_2925cdf53f121f79.txt"
 LINKED = "003_d5f9d1e1d44d55fb.txt"
-STORY = ("Harbour Pilots Return\n\nPilots in the port of Elin returned to work on Monday after a two-week strike "
-         "over night shifts.\n\nThe harbour master said ferries would run on the normal timetable by Friday.\n")
-GENEVA = ("Envoys Meet in Geneva\n\nNegotiators from both delegations met in Geneva on Monday to discuss shipping "
-          "lanes.\n\nThe talks lasted four hours and ended with an agreement to meet again in May.\n")
-YELLEN = ("---\ntitle: Yellen meets He on soybeans\npublication: Test Wire\ndate: 2021-10-09\n---\n"
-          "Treasury Secretary Janet Yellen held a video call with Vice Premier Liu He about soybean "
-          "purchases under the phase one trade deal.\n\nThe two agreed to meet again before December.\n")
+STORY = (
+    "Harbour Pilots Return\n\nPilots in the port of Elin returned to work on Monday after a two-week strike "
+    "over night shifts.\n\nThe harbour master said ferries would run on the normal timetable by Friday.\n"
+)
+GENEVA = (
+    "Envoys Meet in Geneva\n\nNegotiators from both delegations met in Geneva on Monday to discuss shipping "
+    "lanes.\n\nThe talks lasted four hours and ended with an agreement to meet again in May.\n"
+)
+YELLEN = (
+    "---\ntitle: Yellen meets He on soybeans\npublication: Test Wire\ndate: 2021-10-09\n---\n"
+    "Treasury Secretary Janet Yellen held a video call with Vice Premier Liu He about soybean "
+    "purchases under the phase one trade deal.\n\nThe two agreed to meet again before December.\n"
+)
 #: Questions refused with their own message: {id: (question, message)}.
 REFUSED = {
     "empty": ("", "the query is empty; type a question"),
@@ -60,29 +66,60 @@ class Bad:
 
 
 BAD = [
-    Bad("non-UTF-8 (latin-1)", "latin1.txt", "Caf\xe9 owners protest\n\nThey said so.".encode("latin-1"),
+    Bad(
+        "non-UTF-8 (latin-1)",
+        "latin1.txt",
+        "Caf\xe9 owners protest\n\nThey said so.".encode("latin-1"),
         "not UTF-8 (invalid byte 0xe9 at offset 3); save it as UTF-8",
-        "not UTF-8 (invalid byte 0xe9 at offset 3); save it as UTF-8"),
-    Bad("UTF-16 without byte-order mark", "narrow.txt", GENEVA.replace("Geneva", "Bern").encode("utf-16-le"),
-        "UTF-16 without a byte-order mark; save it as UTF-8", "UTF-16 without a byte-order mark"),
-    Bad("binary", "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
-        "binary file (NUL byte at offset 8)", "binary file (NUL byte at offset 8)"),
+        "not UTF-8 (invalid byte 0xe9 at offset 3); save it as UTF-8",
+    ),
+    Bad(
+        "UTF-16 without byte-order mark",
+        "narrow.txt",
+        GENEVA.replace("Geneva", "Bern").encode("utf-16-le"),
+        "UTF-16 without a byte-order mark; save it as UTF-8",
+        "UTF-16 without a byte-order mark",
+    ),
+    Bad(
+        "binary",
+        "binary.txt",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+        "binary file (NUL byte at offset 8)",
+        "binary file (NUL byte at offset 8)",
+    ),
     Bad("empty file", "empty.txt", b"", "empty file (0 bytes)", "the file is empty (0 bytes)"),
-    Bad("malformed front matter", "front.txt", ("---\ntitle: A\ntags: x\n---\n" + STORY).encode(),
-        "malformed front matter", "malformed front matter"),
-    Bad("only boilerplate", "furniture.txt", "Share on twitter\nRead More »\nLeave a Comment\n".encode(),
-        "only boilerplate", "only boilerplate"),
-    Bad("same article under two names", "copy.txt", (ROOT / "corpus" / BUNDLED).read_bytes(),
-        f"duplicate of {BUNDLED} (similarity 1.00)", f"already in the corpus as {BUNDLED}"),
+    Bad(
+        "malformed front matter",
+        "front.txt",
+        ("---\ntitle: A\ntags: x\n---\n" + STORY).encode(),
+        "malformed front matter",
+        "malformed front matter",
+    ),
+    Bad(
+        "only boilerplate",
+        "furniture.txt",
+        "Share on twitter\nRead More »\nLeave a Comment\n".encode(),
+        "only boilerplate",
+        "only boilerplate",
+    ),
+    Bad(
+        "same article under two names",
+        "copy.txt",
+        (ROOT / "corpus" / BUNDLED).read_bytes(),
+        f"duplicate of {BUNDLED} (similarity 1.00)",
+        f"already in the corpus as {BUNDLED}",
+    ),
     Bad("unsupported type", "notes.pdf", b"%PDF-1.4\n", "unsupported file type '.pdf'"),  # Gradio refuses it first
-    Bad("50 MB file", "huge.txt", None,
+    Bad(
+        "50 MB file",
+        "huge.txt",
+        None,
         f"too large: {HUGE_BYTES:,} bytes, the limit is {LIMIT:,}; split the file or raise the "
-        "max_article_bytes setting"),
-    Bad("symlink outside the corpus", "outside-link.txt", None,
-        "outside the corpus folder; copy the file in instead"),
+        "max_article_bytes setting",
+    ),
+    Bad("symlink outside the corpus", "outside-link.txt", None, "outside the corpus folder; copy the file in instead"),
     Bad("symlink inside the corpus", "inside-link.txt", None, f"duplicate of {LINKED} (similarity 1.00)"),
-    Bad("unreadable (chmod 000)", "locked.txt", None,
-        "unreadable: permission denied; check the file's permissions"),
+    Bad("unreadable (chmod 000)", "locked.txt", None, "unreadable: permission denied; check the file's permissions"),
 ]
 
 

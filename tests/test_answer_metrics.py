@@ -19,14 +19,17 @@ from evals.answers import (
 )
 from evals.questions import CATEGORIES, Question
 
-READOUT = ("According to the official Chinese readout from the meeting, the two sides agreed to set up a "
-           "joint working group on climate change, and to hold talks on facilitating reciprocal access for "
-           "journalists, diplomats, and consular officials.")
+READOUT = (
+    "According to the official Chinese readout from the meeting, the two sides agreed to set up a "
+    "joint working group on climate change, and to hold talks on facilitating reciprocal access for "
+    "journalists, diplomats, and consular officials."
+)
 EVIDENCE = "the two sides agreed to set up a joint working group on climate change"
 FACTS = (("joint working group", "working group on climate change"), ("journalists",))
 
 
 # fact_coverage
+
 
 def test_coverage_is_one_without_fact_groups():
     assert fact_coverage("", ()) == 1.0
@@ -75,6 +78,7 @@ def test_adding_text_never_lowers_coverage(text, extra, facts):
 
 # cited_evidence
 
+
 def test_citation_containing_evidence_counts():
     assert cited_evidence(["unrelated sentence.", READOUT], [EVIDENCE])
     assert cited_evidence([READOUT], ["not in any citation", EVIDENCE])
@@ -89,8 +93,10 @@ def test_citation_quoting_part_of_the_evidence_needs_enough_words():
 
 def test_citation_comparison_folds_whitespace_and_quotes_but_keeps_case():
     evidence = "the readout did not directly reference last year’s journalist expulsions"
-    assert cited_evidence(["The  readout did not directly reference last year's\njournalist expulsions."],
-                          ["readout did not directly reference last year's journalist expulsions"])
+    assert cited_evidence(
+        ["The  readout did not directly reference last year's\njournalist expulsions."],
+        ["readout did not directly reference last year's journalist expulsions"],
+    )
     assert cited_evidence([f"Yet {evidence}."], [evidence.replace("’", "'")])
     assert not cited_evidence([READOUT.upper()], [EVIDENCE])
 
@@ -109,24 +115,35 @@ def test_no_citations_or_empty_evidence_cite_nothing():
 
 # word_count
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", 0),
-    ("   \n ", 0),
-    ("It lasted two days.", 4),
-    ("Talks ended.[1] They resumed [2][3] later.", 5),
-    ("Sherman met Wang Yi in Tianjin — briefly.", 7),
-    ("tit-for-tat U.S. 3.5%", 3),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", 0),
+        ("   \n ", 0),
+        ("It lasted two days.", 4),
+        ("Talks ended.[1] They resumed [2][3] later.", 5),
+        ("Sherman met Wang Yi in Tianjin — briefly.", 7),
+        ("tit-for-tat U.S. 3.5%", 3),
+    ],
+)
 def test_word_count(text, expected):
     assert word_count(text) == expected
 
 
 # score_answer
 
+
 def question(qid="q1", category="single", facts=FACTS, evidence=(EVIDENCE,)) -> Question:
     answerable = category != "unanswerable"
-    return Question(qid, category, "What came of it?", answerable,
-                    evidence=evidence if answerable else (), facts=facts if answerable else ())
+    return Question(
+        qid,
+        category,
+        "What came of it?",
+        answerable,
+        evidence=evidence if answerable else (),
+        facts=facts if answerable else (),
+    )
 
 
 def test_score_of_a_partial_cited_answer():
@@ -156,30 +173,42 @@ def test_unanswerable_question_has_no_coverage_or_citation_score():
 
 # summarise
 
+
 def scored_set() -> list[AnswerScore]:
     return [
         # 0.5 coverage, cited, 13 words
-        score_answer(question("q1"), "China said the two sides agreed to set up a joint working group. [1]",
-                     [READOUT], abstained=False),
+        score_answer(
+            question("q1"),
+            "China said the two sides agreed to set up a joint working group. [1]",
+            [READOUT],
+            abstained=False,
+        ),
         # false abstention
         score_answer(question("q2", facts=(("journalists",),)), "Not found.", [], abstained=True),
         # full coverage, cited through an 8-word quote of the evidence, 10 words
-        score_answer(question("q3", "multi", facts=(("journalists",), ("working group",))),
-                     "Journalists will get access [1][2] and the joint working group meets.",
-                     ["sides agreed to set up a joint working group"], abstained=False),
+        score_answer(
+            question("q3", "multi", facts=(("journalists",), ("working group",))),
+            "Journalists will get access [1][2] and the joint working group meets.",
+            ["sides agreed to set up a joint working group"],
+            abstained=False,
+        ),
         # no facts: full coverage, not cited, 4 words
-        score_answer(question("q4", "followup", facts=()), "It lasted two days.", ["It lasted two days."],
-                     abstained=False),
+        score_answer(
+            question("q4", "followup", facts=()), "It lasted two days.", ["It lasted two days."], abstained=False
+        ),
         score_answer(question("q5", "unanswerable"), "Not in the articles.", [], abstained=True),
         # answered although unanswerable: 7 words
-        score_answer(question("q6", "unanswerable"), "Sherman met Wang Yi in Tianjin — briefly.", [READOUT],
-                     abstained=False),
+        score_answer(
+            question("q6", "unanswerable"), "Sherman met Wang Yi in Tianjin — briefly.", [READOUT], abstained=False
+        ),
     ]
 
 
 def test_summary_overall():
     assert asdict(summarise(scored_set())["overall"]) == {
-        "n": 6, "n_answerable": 4, "n_unanswerable": 2,
+        "n": 6,
+        "n_answerable": 4,
+        "n_unanswerable": 2,
         "fact_coverage": (0.5 + 0.0 + 1.0 + 1.0) / 4,
         "full_coverage_rate": 0.5,
         "cited_evidence_rate": 0.5,
@@ -193,20 +222,48 @@ def test_summary_per_category():
     summary = summarise(scored_set())
     assert list(summary) == ["overall", *CATEGORIES]
     assert asdict(summary["single"]) == {
-        "n": 2, "n_answerable": 2, "n_unanswerable": 0, "fact_coverage": 0.25, "full_coverage_rate": 0.0,
-        "cited_evidence_rate": 0.5, "abstention_rate": None, "false_abstention_rate": 0.5, "mean_words": 13.0,
+        "n": 2,
+        "n_answerable": 2,
+        "n_unanswerable": 0,
+        "fact_coverage": 0.25,
+        "full_coverage_rate": 0.0,
+        "cited_evidence_rate": 0.5,
+        "abstention_rate": None,
+        "false_abstention_rate": 0.5,
+        "mean_words": 13.0,
     }
     assert asdict(summary["multi"]) == {
-        "n": 1, "n_answerable": 1, "n_unanswerable": 0, "fact_coverage": 1.0, "full_coverage_rate": 1.0,
-        "cited_evidence_rate": 1.0, "abstention_rate": None, "false_abstention_rate": 0.0, "mean_words": 10.0,
+        "n": 1,
+        "n_answerable": 1,
+        "n_unanswerable": 0,
+        "fact_coverage": 1.0,
+        "full_coverage_rate": 1.0,
+        "cited_evidence_rate": 1.0,
+        "abstention_rate": None,
+        "false_abstention_rate": 0.0,
+        "mean_words": 10.0,
     }
     assert asdict(summary["followup"]) == {
-        "n": 1, "n_answerable": 1, "n_unanswerable": 0, "fact_coverage": 1.0, "full_coverage_rate": 1.0,
-        "cited_evidence_rate": 0.0, "abstention_rate": None, "false_abstention_rate": 0.0, "mean_words": 4.0,
+        "n": 1,
+        "n_answerable": 1,
+        "n_unanswerable": 0,
+        "fact_coverage": 1.0,
+        "full_coverage_rate": 1.0,
+        "cited_evidence_rate": 0.0,
+        "abstention_rate": None,
+        "false_abstention_rate": 0.0,
+        "mean_words": 4.0,
     }
     assert asdict(summary["unanswerable"]) == {
-        "n": 2, "n_answerable": 0, "n_unanswerable": 2, "fact_coverage": None, "full_coverage_rate": None,
-        "cited_evidence_rate": None, "abstention_rate": 0.5, "false_abstention_rate": None, "mean_words": 7.0,
+        "n": 2,
+        "n_answerable": 0,
+        "n_unanswerable": 2,
+        "fact_coverage": None,
+        "full_coverage_rate": None,
+        "cited_evidence_rate": None,
+        "abstention_rate": 0.5,
+        "false_abstention_rate": None,
+        "mean_words": 7.0,
     }
 
 

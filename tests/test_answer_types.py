@@ -5,17 +5,20 @@ import pytest
 from assistant.answer.answer_type import expected_type, supplies
 
 
-@pytest.mark.parametrize("question, kind", [
-    ("Who represented China at the Anchorage talks?", "name"),
-    ("And who met him?", "name"),
-    ("Where did Blinken travel before Anchorage?", "name"),
-    ("Which members of the European Parliament did China sanction?", "name"),
-    ("When did Biden and Xi speak before the September call?", "time"),
-    ("How many EU individuals were sanctioned?", "quantity"),
-    ("How long did the call last?", "duration"),
-    ("What did Kerry's China trip produce?", None),
-    ("Which issues did they discuss?", None),
-])
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who represented China at the Anchorage talks?", "name"),
+        ("And who met him?", "name"),
+        ("Where did Blinken travel before Anchorage?", "name"),
+        ("Which members of the European Parliament did China sanction?", "name"),
+        ("When did Biden and Xi speak before the September call?", "time"),
+        ("How many EU individuals were sanctioned?", "quantity"),
+        ("How long did the call last?", "duration"),
+        ("What did Kerry's China trip produce?", None),
+        ("Which issues did they discuss?", None),
+    ],
+)
 def test_expected_type(question, kind):
     assert expected_type(question) == kind
 

@@ -18,10 +18,19 @@ from badfiles import BAD, GOOD, ODD, REFUSED, YELLEN
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAYLOAD = ("Hostile markup test\n\nThe envoy's memo on soybean tariffs read <script>window.pwned=1</script> "
-           "and <img src=x onerror=\"window.pwned=2\"> in full.\n")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAYLOAD = (
+    "Hostile markup test\n\nThe envoy's memo on soybean tariffs read <script>window.pwned=1</script> "
+    'and <img src=x onerror="window.pwned=2"> in full.\n'
+)
 EVIL = "Ferry Strike Ends\n\nFerry crews in Burgas ended a three-day strike on Sunday after a pay deal.\n"
 UPLOADABLE = [bad for bad in BAD if bad.upload]
 
@@ -60,8 +69,7 @@ def test_ask_through_the_api(client):
 
 
 def test_follow_up_through_the_api(client):
-    answer = client.predict("How long did it last?", ["Tell me about Biden's September call with Xi."],
-                            api_name="/ask")
+    answer = client.predict("How long did it last?", ["Tell me about Biden's September call with Xi."], api_name="/ask")
     assert answer["query"] != answer["question"] and "Xi" in answer["query"]
 
 
@@ -95,8 +103,9 @@ def _ask_over_http(url: str, question: str) -> dict:
     import httpx
 
     body = json.dumps({"data": [question, [], "", "", []]})
-    posted = httpx.post(url + "gradio_api/call/ask", content=body, headers={"content-type": "application/json"},
-                        timeout=60)
+    posted = httpx.post(
+        url + "gradio_api/call/ask", content=body, headers={"content-type": "application/json"}, timeout=60
+    )
     stream = httpx.get(url + f"gradio_api/call/ask/{posted.json()['event_id']}", timeout=120).text
     assert stream.startswith("event: complete\n"), stream
     return json.loads(stream.split("data: ", 1)[1])[0]
@@ -120,11 +129,15 @@ def bad_uploads(client, server, tmp_path_factory):
         (folder / bad.name).write_bytes(bad.data)
     name, data, _, _ = GOOD[0]
     (folder / name).write_bytes(data)
-    posted = httpx.post(server["url"] + "gradio_api/upload", timeout=60,
-                        files={"files": ("../../evil.txt", EVIL.encode(), "text/plain")})
+    posted = httpx.post(
+        server["url"] + "gradio_api/upload",
+        timeout=60,
+        files={"files": ("../../evil.txt", EVIL.encode(), "text/plain")},
+    )
     (evil,) = posted.json()
-    status, *_ = client.predict([*(handle_file(str(p)) for p in sorted(folder.iterdir())), handle_file(evil)],
-                                api_name="/upload")
+    status, *_ = client.predict(
+        [*(handle_file(str(p)) for p in sorted(folder.iterdir())), handle_file(evil)], api_name="/upload"
+    )
     return status.replace("\\", "")
 
 
@@ -227,8 +240,10 @@ def test_article_markup_is_shown_as_text(browser, server):
 
 
 def test_question_markup_is_shown_as_text(browser, server):
-    question = ("What did the envoy's memo on soybean tariffs read? <script>window.pwned=3</script> "
-                "<img src=x onerror=\"window.pwned=4\"> <b>")
+    question = (
+        "What did the envoy's memo on soybean tariffs read? <script>window.pwned=3</script> "
+        '<img src=x onerror="window.pwned=4"> <b>'
+    )
     page = browser.new_page()
     page.goto(server["url"])
     _ask_in_page(page, question)
@@ -262,8 +277,12 @@ def test_feedback_is_appended(browser, server):
 
 
 def test_refuses_to_listen_beyond_loopback_without_auth():
-    done = subprocess.run([sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(free_port())],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--host", "0.0.0.0", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "refusing to listen on 0.0.0.0 without --auth" in done.stderr
 
@@ -271,8 +290,23 @@ def test_refuses_to_listen_beyond_loopback_without_auth():
 def test_concurrent_sessions_keep_their_own_conversations(server, tmp_path):
     """The load benchmark, short: 5 clients with multi-turn chats for a few seconds."""
     out = tmp_path / "load.json"
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "load.py"), "--clients", "5", "--seconds", "6",
-                           "--url", server["url"], "--out", str(out)], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            "--clients",
+            "5",
+            "--seconds",
+            "6",
+            "--url",
+            server["url"],
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
     assert result["turns"] >= 10

@@ -58,8 +58,9 @@ def _run(*command) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def cli(base):
-    return _run(sys.executable, "-m", "assistant.serve.cli", "index", "--corpus", base / "corpus",
-                "--index", base / "index-cli")
+    return _run(
+        sys.executable, "-m", "assistant.serve.cli", "index", "--corpus", base / "corpus", "--index", base / "index-cli"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,20 @@ def article_passages() -> list[Passage]:
     passages, start = [], 0
     for index, line in enumerate(lines):
         if len(line) >= 200:
-            passages.append(Passage(f"{ARTICLE.name}#{index}", ARTICLE.name, line, 1.0 - index / 100,
-                                    "US/CHINA", "", "2021-03-23", start, start + len(line)))
-            assert text[start:start + len(line)] == line
+            passages.append(
+                Passage(
+                    f"{ARTICLE.name}#{index}",
+                    ARTICLE.name,
+                    line,
+                    1.0 - index / 100,
+                    "US/CHINA",
+                    "",
+                    "2021-03-23",
+                    start,
+                    start + len(line),
+                )
+            )
+            assert text[start : start + len(line)] == line
         start += len(line) + 1
     return passages
 
@@ -71,7 +82,7 @@ def position(sentence: str, passages: list[Passage]) -> tuple[int, int]:
 
 @pytest.mark.parametrize("first", range(0, 4))
 def test_lexrank_picks_three_distinct_verbatim_sentences_in_passage_order(first):
-    passages = PASSAGES[first:first + 4]
+    passages = PASSAGES[first : first + 4]
     text, cited = lexrank_baseline(passages)
     assert len(cited) == 3 == len(set(cited))
     allowed = {s for p in passages[:3] for s in sentences_of(p.text)}

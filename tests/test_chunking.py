@@ -39,8 +39,7 @@ def char_count(text: str) -> int:
     return len(text) + 2
 
 
-def chunks_of(text, *, chunk_tokens=160, overlap_tokens=40, count=e5_count, max_model_tokens=512,
-              sentences=None):
+def chunks_of(text, *, chunk_tokens=160, overlap_tokens=40, count=e5_count, max_model_tokens=512, sentences=None):
     return chunk_spans(
         text,
         split_sentences(text) if sentences is None else sentences,
@@ -110,8 +109,9 @@ def test_empty_text_or_no_sentences_gives_no_chunks():
 )
 def test_impossible_budgets_raise(chunk_tokens, overlap_tokens, max_model_tokens, message):
     with pytest.raises(ValueError, match=message):
-        chunks_of("One. Two.", chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens,
-                  max_model_tokens=max_model_tokens)
+        chunks_of(
+            "One. Two.", chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, max_model_tokens=max_model_tokens
+        )
 
 
 def test_a_character_the_model_cannot_hold_raises():
@@ -162,7 +162,7 @@ def test_overlong_sentence_is_cut_at_words_before_merging(caplog):
     assert_chunk_contract(text, sentences, chunks, chunk_tokens=50, count=e5_count, max_model_tokens=512)
     assert all(start == 0 or text[start - 1] == " " for start, _ in chunks)
     # The long sentence's last piece is merged with the next sentence like any other piece.
-    assert text[chunks[-1][0]:chunks[-1][1]] == "word399 end. Outro."
+    assert text[chunks[-1][0] : chunks[-1][1]] == "word399 end. Outro."
 
 
 def test_overlong_word_is_cut_at_characters():
@@ -185,15 +185,18 @@ def test_special_token_text_is_ordinary_text():
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.txt")))
-@pytest.mark.parametrize(("chunk_tokens", "overlap_tokens", "max_model_tokens"),
-                         [(160, 40, 512), (160, 40, 24), (40, 10, 512)])
+@pytest.mark.parametrize(
+    ("chunk_tokens", "overlap_tokens", "max_model_tokens"), [(160, 40, 512), (160, 40, 24), (40, 10, 512)]
+)
 def test_real_articles_with_the_e5_tokenizer(name, chunk_tokens, overlap_tokens, max_model_tokens):
     text = (CORPUS / name).read_text(encoding="utf-8")
     sentences = split_sentences(text)
-    chunks = chunks_of(text, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens,
-                       max_model_tokens=max_model_tokens)
-    assert_chunk_contract(text, sentences, chunks, chunk_tokens=chunk_tokens, count=e5_count,
-                          max_model_tokens=max_model_tokens)
+    chunks = chunks_of(
+        text, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, max_model_tokens=max_model_tokens
+    )
+    assert_chunk_contract(
+        text, sentences, chunks, chunk_tokens=chunk_tokens, count=e5_count, max_model_tokens=max_model_tokens
+    )
 
 
 def test_small_model_budget_recuts_a_chunk_that_cl100k_accepts():
@@ -206,11 +209,34 @@ def test_small_model_budget_recuts_a_chunk_that_cl100k_accepts():
     assert_chunk_contract(text, sentences, recut, chunk_tokens=160, count=e5_count, max_model_tokens=24)
 
 
-WORDS = st.sampled_from([
-    "the", "The", "said", "Biden", "Xinjiang", "U.S.", "Feb.", "10", "3.5", "a", "It", "“We", "ready,”",
-    "Tiananmen", "diplomacy.", "end.", "Why?", "no!", "—", "😀", "é", "https://example.com/" + "x" * 80,
-    "supercalifragilisticexpialidocious" * 3, "…",
-])
+WORDS = st.sampled_from(
+    [
+        "the",
+        "The",
+        "said",
+        "Biden",
+        "Xinjiang",
+        "U.S.",
+        "Feb.",
+        "10",
+        "3.5",
+        "a",
+        "It",
+        "“We",
+        "ready,”",
+        "Tiananmen",
+        "diplomacy.",
+        "end.",
+        "Why?",
+        "no!",
+        "—",
+        "😀",
+        "é",
+        "https://example.com/" + "x" * 80,
+        "supercalifragilisticexpialidocious" * 3,
+        "…",
+    ]
+)
 SEPARATORS = st.sampled_from([" ", " ", " ", " ", "  ", "\n", "\n\n", "\t"])
 NEWS_LIKE = st.lists(st.tuples(WORDS, SEPARATORS), max_size=120).map(
     lambda pairs: "".join(word + sep for word, sep in pairs)
@@ -228,7 +254,14 @@ def test_chunk_contract_holds_for_any_text(text, chunk_tokens, overlap_fraction,
     count, max_model_tokens = model
     overlap_tokens = int(chunk_tokens * overlap_fraction)
     sentences = split_sentences(text)
-    chunks = chunks_of(text, chunk_tokens=chunk_tokens, overlap_tokens=overlap_tokens, count=count,
-                       max_model_tokens=max_model_tokens, sentences=sentences)
-    assert_chunk_contract(text, sentences, chunks, chunk_tokens=chunk_tokens, count=count,
-                          max_model_tokens=max_model_tokens)
+    chunks = chunks_of(
+        text,
+        chunk_tokens=chunk_tokens,
+        overlap_tokens=overlap_tokens,
+        count=count,
+        max_model_tokens=max_model_tokens,
+        sentences=sentences,
+    )
+    assert_chunk_contract(
+        text, sentences, chunks, chunk_tokens=chunk_tokens, count=count, max_model_tokens=max_model_tokens
+    )

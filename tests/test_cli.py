@@ -28,8 +28,17 @@ def test_index_report_search_and_up_to_date(corpus_copy, index_copy):
     assert "publication: Speevr" in report.stdout
     assert "Read More »" in report.stdout  # removed lines are listed for the user to check
     assert "date:        2021-03-23" in report.stdout
-    found = run("search", "How long did the Biden Xi call last?", "-k", "2", "--json",
-                "--corpus", corpus_copy, "--index", index_copy)
+    found = run(
+        "search",
+        "How long did the Biden Xi call last?",
+        "-k",
+        "2",
+        "--json",
+        "--corpus",
+        corpus_copy,
+        "--index",
+        index_copy,
+    )
     passages = json.loads(found.stdout)
     assert len(passages) == 2
     assert {"text", "score", "doc_id", "title", "source", "date", "start", "end"} <= set(passages[0])
@@ -49,12 +58,19 @@ def test_index_report_search_and_up_to_date(corpus_copy, index_copy):
         (["index", "--set", "colour=blue"], "error: unknown setting"),
         (["index", "--model", "/no/such/model"], "error: model '/no/such/model'"),
     ],
-    ids=["missing corpus", "blank search", "blank ask", "100 KB question", "bad date", "bad setting value",
-         "unknown setting", "missing model folder"],
+    ids=[
+        "missing corpus",
+        "blank search",
+        "blank ask",
+        "100 KB question",
+        "bad date",
+        "bad setting value",
+        "unknown setting",
+        "missing model folder",
+    ],
 )
 def test_bad_input_is_one_line_and_nonzero(corpus_copy, index_copy, args, message):
-    done = run(*args, *(["--corpus", corpus_copy] if "--corpus" not in args else []),
-               "--index", index_copy, ok=False)
+    done = run(*args, *(["--corpus", corpus_copy] if "--corpus" not in args else []), "--index", index_copy, ok=False)
     assert done.returncode == 1
     assert done.stderr.startswith(message), done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -81,8 +97,13 @@ def test_a_broken_index_serves_nothing_and_names_the_fix(corpus_copy, index_copy
 
 def test_chat_keeps_the_conversation_and_survives_a_bad_question(corpus_copy, index_copy):
     turns = "What did Kerry's China trip produce?\n\nAnd who met him?\n" + "x" * 1_000_000 + "\n/quit\n"
-    done = subprocess.run([*ASSISTANT, "chat", "--corpus", str(corpus_copy), "--index", str(index_copy)],
-                          input=turns, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*ASSISTANT, "chat", "--corpus", str(corpus_copy), "--index", str(index_copy)],
+        input=turns,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert done.stdout.startswith("Articles indexed: 5")
     assert "Type a question about the articles." in done.stdout  # the empty line
@@ -93,8 +114,11 @@ def test_chat_keeps_the_conversation_and_survives_a_bad_question(corpus_copy, in
 def test_control_characters_and_invalid_utf8_in_a_question_are_answered(corpus_copy, index_copy):
     """Arguments are bytes: an invalid UTF-8 byte arrives as a lone surrogate, which is replaced."""
     question = b"What did Kerry's\x07 China \x1b trip produce? \xff\xfe"
-    done = subprocess.run([*map(os.fsencode, [*ASSISTANT, "ask", "--json", "--corpus", corpus_copy,
-                                              "--index", index_copy]), question], capture_output=True, timeout=300)
+    done = subprocess.run(
+        [*map(os.fsencode, [*ASSISTANT, "ask", "--json", "--corpus", corpus_copy, "--index", index_copy]), question],
+        capture_output=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     answer = json.loads(done.stdout)
     assert answer["citations"] and answer["question"].endswith("produce? ??")
@@ -119,8 +143,9 @@ sys.exit(main(sys.argv[1:]))
 
 @pytest.mark.parametrize("command", ["eval", "external"])
 def test_evaluation_without_its_extra_fails_in_one_line_naming_it(command):
-    done = subprocess.run([sys.executable, "-c", WITHOUT_EVAL_EXTRA, command], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EVAL_EXTRA, command], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "evaluation extra" in lines[0] and "sumy" in lines[0], done.stderr

@@ -131,9 +131,7 @@ def test_bundled_text_has_no_boilerplate_and_is_verbatim(bundled, doc_id):
     assert doc.content_hash == hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
     assert not re.search(r"  |\t|\n\n\n|^\s|\s$", doc.text)
     source = (CORPUS / doc_id).read_text(encoding="utf-8")
-    assert doc.text.count("’") == source.count("’") - sum(
-        r.text.count("’") for r in bundled[0][doc_id].removed
-    )
+    assert doc.text.count("’") == source.count("’") - sum(r.text.count("’") for r in bundled[0][doc_id].removed)
 
 
 def test_single_file_cleaning_matches_the_corpus_scan(bundled):
@@ -291,10 +289,7 @@ def test_bad_files_are_skipped_with_specific_reasons(tmp_path):
     assert reasons["blank.md"] == "only whitespace"
     assert reasons["furniture.txt"].startswith("only boilerplate")
     assert reasons["notes.pdf"].startswith("unsupported file type '.pdf'")
-    assert (
-        reasons["link.txt"].startswith("symbolic link to")
-        and "outside the corpus folder" in reasons["link.txt"]
-    )
+    assert reasons["link.txt"].startswith("symbolic link to") and "outside the corpus folder" in reasons["link.txt"]
     ids = [a.document.doc_id for a in scan.articles]
     assert ids == [ID0, ID1, ID2, ID3, ID4, "wide.txt"]
     wide = scan.articles[-1].document
@@ -339,9 +334,7 @@ def test_single_file_with_only_boilerplate_raises():
 def test_exact_and_near_copies_are_indexed_once(tmp_path):
     original = (CORPUS / ID1).read_text(encoding="utf-8")
     edited = (
-        original.replace("rancorous", "bitter")
-        .replace("formidable", "serious")
-        .replace("Ultimately", "In the end")
+        original.replace("rancorous", "bitter").replace("formidable", "serious").replace("Ultimately", "In the end")
     )
     write(tmp_path, "a.txt", original)
     write(tmp_path, "b.txt", "  " + original.replace("\n", "\n\n").replace(" ", " \t "))
@@ -385,9 +378,7 @@ def test_lines_shared_by_articles_are_learned_as_boilerplate(tmp_path):
 
 
 def test_learn_boilerplate_counts_documents_not_lines():
-    long_line = (
-        "This sentence is far too long to be page furniture even though both articles share it word for word."
-    )
+    long_line = "This sentence is far too long to be page furniture even though both articles share it word for word."
     learned = learn_boilerplate([
         "Sign in\n  • Follow   us\nOnly here\nOnly here\n" + long_line,
         "follow us\nSIGN IN\n" + long_line,
@@ -436,9 +427,7 @@ def test_byline_with_several_authors_and_dateline_publication():
 
 
 def test_importing_corpus_does_not_load_trafilatura():
-    code = (
-        "import sys, assistant.ingest.corpus; print([m for m in ('trafilatura',) if m in sys.modules])"
-    )
+    code = "import sys, assistant.ingest.corpus; print([m for m in ('trafilatura',) if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -451,10 +440,7 @@ def test_teasers_are_dropped_only_after_the_body_began():
     )
     found = parse_article("x.txt", text.encode(), ".txt")
     assert found.document.title == "Harbour Reopens"
-    assert (
-        found.document.text
-        == "( 3 mins) The harbour reopened on Monday after nine days.\n\nBoats left at dawn."
-    )
+    assert found.document.text == "( 3 mins) The harbour reopened on Monday after nine days.\n\nBoats left at dawn."
     assert [r.reason for r in found.removed][1:] == [
         "related-articles header", "teaser title of another article", "teaser of another article",
     ]  # fmt: skip

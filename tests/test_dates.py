@@ -15,20 +15,40 @@ BIDEN_XI_CALL = "2021-09-10"  # a Friday: 002_adecaa0cd3ff662e.txt
 ALASKA_READOUTS = "2021-03-23"  # a Tuesday: 001_68b3a834523f80c0.txt
 
 
-@pytest.mark.parametrize(("sentence", "published", "notes"), [
-    ("President Xi and his American counterpart held their second call since Biden’s inauguration on "
-     "Thursday night.", BIDEN_XI_CALL, ('"Thursday night" = 2021-09-09',)),
-    ("Wendy Sherman, deputy secretary of state, held a meeting with Wang in Tianjin last month.",
-     BIDEN_XI_CALL, ('"last month" = August 2021',)),
-    ("And just last week, Biden’s climate envoy John Kerry held talks with Chinese Foreign Minister Wang Yi.",
-     BIDEN_XI_CALL, ('"last week" = week of 2021-08-30',)),
-    ("This commitment evidently reflects an effort to reverse the damage from tit-for-tat retaliations under "
-     "the Trump administration, though the readout did not directly reference last year’s journalist "
-     "expulsions and consulate closures.", ALASKA_READOUTS, ('"last year" = 2020',)),
-    ("Later on Friday, China’s Foreign Ministry spokesman Zhao Lijian said Xi stressed that officials from "
-     "both countries should seek to “inject more positive dynamics into the relationship.”",
-     BIDEN_XI_CALL, ('"Friday" = 2021-09-10',)),
-])
+@pytest.mark.parametrize(
+    ("sentence", "published", "notes"),
+    [
+        (
+            "President Xi and his American counterpart held their second call since Biden’s inauguration on "
+            "Thursday night.",
+            BIDEN_XI_CALL,
+            ('"Thursday night" = 2021-09-09',),
+        ),
+        (
+            "Wendy Sherman, deputy secretary of state, held a meeting with Wang in Tianjin last month.",
+            BIDEN_XI_CALL,
+            ('"last month" = August 2021',),
+        ),
+        (
+            "And just last week, Biden’s climate envoy John Kerry held talks with Chinese Foreign Minister Wang Yi.",
+            BIDEN_XI_CALL,
+            ('"last week" = week of 2021-08-30',),
+        ),
+        (
+            "This commitment evidently reflects an effort to reverse the damage from tit-for-tat retaliations under "
+            "the Trump administration, though the readout did not directly reference last year’s journalist "
+            "expulsions and consulate closures.",
+            ALASKA_READOUTS,
+            ('"last year" = 2020',),
+        ),
+        (
+            "Later on Friday, China’s Foreign Ministry spokesman Zhao Lijian said Xi stressed that officials from "
+            "both countries should seek to “inject more positive dynamics into the relationship.”",
+            BIDEN_XI_CALL,
+            ('"Friday" = 2021-09-10',),
+        ),
+    ],
+)
 def test_corpus_sentences(sentence, published, notes):
     assert resolve_relative_dates(sentence, published) == notes
 
@@ -39,8 +59,10 @@ def test_weekday_of_publication_is_the_publication_day():
 
 
 def test_weekdays_look_back_except_next_last_and_this():
-    sentence = ("They arrived Wednesday night after a briefing Tuesday; Blinken flies next Friday, "
-                "spoke last Friday and lands this Sunday.")
+    sentence = (
+        "They arrived Wednesday night after a briefing Tuesday; Blinken flies next Friday, "
+        "spoke last Friday and lands this Sunday."
+    )
     assert resolve_relative_dates(sentence, BIDEN_XI_CALL) == (
         '"Wednesday night" = 2021-09-08',
         '"Tuesday" = 2021-09-07',
@@ -51,8 +73,7 @@ def test_weekdays_look_back_except_next_last_and_this():
 
 
 def test_days_weeks_months_and_years():
-    sentence = ("Yesterday, today and tomorrow; this week and next week; earlier this month; "
-                "this year and next year.")
+    sentence = "Yesterday, today and tomorrow; this week and next week; earlier this month; this year and next year."
     assert resolve_relative_dates(sentence, BIDEN_XI_CALL) == (
         '"Yesterday" = 2021-09-09',
         '"today" = 2021-09-10',
@@ -69,17 +90,20 @@ def test_week_is_named_by_its_monday_across_a_year_boundary():
     assert resolve_relative_dates("Talks resumed last week.", "2021-01-03") == ('"last week" = week of 2020-12-21',)
 
 
-@pytest.mark.parametrize("sentence", [
-    "Nearly half of Americans say China is their greatest enemy, a figure that has doubled in the last year.",
-    "Officials expect no progress over the next week.",
-    "The summit is held on the last Thursday of March.",
-    "The talks opened Thursday, March 18, in Anchorage.",
-    "The talks opened Thursday 18 March in Anchorage.",
-    "The talks opened Thursday morning, March 18, in Anchorage.",
-    "Markets were quiet over Good Friday.",
-    "Thursdays are busy; the Mondayisation of holidays; Sundayschool.",
-    "Since Biden’s election they had only spoken once previously, on Feb. 10.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Nearly half of Americans say China is their greatest enemy, a figure that has doubled in the last year.",
+        "Officials expect no progress over the next week.",
+        "The summit is held on the last Thursday of March.",
+        "The talks opened Thursday, March 18, in Anchorage.",
+        "The talks opened Thursday 18 March in Anchorage.",
+        "The talks opened Thursday morning, March 18, in Anchorage.",
+        "Markets were quiet over Good Friday.",
+        "Thursdays are busy; the Mondayisation of holidays; Sundayschool.",
+        "Since Biden’s election they had only spoken once previously, on Feb. 10.",
+    ],
+)
 def test_spans_explicit_dates_and_other_words_are_left_alone(sentence):
     assert resolve_relative_dates(sentence, BIDEN_XI_CALL) == ()
 
@@ -111,11 +135,33 @@ def test_dates_beyond_the_calendar_are_dropped():
 
 
 _NOTE = re.compile(r'"(?P<phrase>[^"\n]+)" = (?:week of )?(?P<value>.+)')
-_PHRASES = st.sampled_from([
-    "Thursday", "on Friday night", "next Monday", "last Sunday", "this Saturday", "yesterday", "Today",
-    "tomorrow", "last week", "this week’s", "next week", "last month", "earlier this month", "next month",
-    "last year’s", "this year", "next year", "in the last year", "Tuesday, March 18", " ", ", ", "the ", "-",
-])
+_PHRASES = st.sampled_from(
+    [
+        "Thursday",
+        "on Friday night",
+        "next Monday",
+        "last Sunday",
+        "this Saturday",
+        "yesterday",
+        "Today",
+        "tomorrow",
+        "last week",
+        "this week’s",
+        "next week",
+        "last month",
+        "earlier this month",
+        "next month",
+        "last year’s",
+        "this year",
+        "next year",
+        "in the last year",
+        "Tuesday, March 18",
+        " ",
+        ", ",
+        "the ",
+        "-",
+    ]
+)
 
 
 def _is_valid(value: str) -> bool:

@@ -35,11 +35,7 @@ def edit(text: str, words: int) -> str:
 
 
 def test_normalise_ignores_case_whitespace_and_quote_style():
-    assert (
-        normalise("  “Don’t”\tPANIC\n\nnow ")
-        == normalise('"don\'t" panic now')
-        == '"don\'t" panic now'
-    )
+    assert normalise("  “Don’t”\tPANIC\n\nnow ") == normalise('"don\'t" panic now') == '"don\'t" panic now'
 
 
 def test_distinct_articles_are_not_duplicates():
@@ -49,16 +45,12 @@ def test_distinct_articles_are_not_duplicates():
 def test_exact_copy_with_other_whitespace_case_and_quotes():
     text = TEXTS[2]
     copy = "\n\n" + text.replace(" ", "  \t").replace("’", "'").upper()
-    assert find_duplicates([doc("b.txt", copy), doc("a.txt", text)]) == [
-        Duplicate("b.txt", "a.txt", 1.0)
-    ]
+    assert find_duplicates([doc("b.txt", copy), doc("a.txt", text)]) == [Duplicate("b.txt", "a.txt", 1.0)]
 
 
 def test_near_copy_with_a_few_words_changed():
     text = TEXTS[3]
-    (found,) = find_duplicates(
-        [doc("a.txt", text), doc("z.txt", edit(text, 3)), doc("m.txt", TEXTS[0])]
-    )
+    (found,) = find_duplicates([doc("a.txt", text), doc("z.txt", edit(text, 3)), doc("m.txt", TEXTS[0])])
     assert (found.doc_id, found.kept) == ("z.txt", "a.txt")
     assert 0.9 < found.similarity < 1.0
 

@@ -41,8 +41,12 @@ def test_every_evidence_string_survives_cleaning(assistant):
 
 def test_loader_names_the_bad_line(tmp_path):
     bad = tmp_path / "q.jsonl"
-    bad.write_text(json.dumps({"id": "a", "category": "single", "question": "?", "answerable": True,
-                               "evidence": ["x"]}) + "\n" + '{"id": "b"}\n', encoding="utf-8")
+    bad.write_text(
+        json.dumps({"id": "a", "category": "single", "question": "?", "answerable": True, "evidence": ["x"]})
+        + "\n"
+        + '{"id": "b"}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(AssistantError, match=r"q.jsonl:2"):
         load_questions(bad)
     bad.write_text(json.dumps({"id": "a", "category": "trivia", "question": "?", "answerable": False}))

@@ -13,10 +13,26 @@ from assistant.ingest.sentences import split_sentences
 from assistant.ingest.tokens import tiktoken_count
 
 NEWSY = st.lists(
-    st.one_of(st.sampled_from(["Share on twitter", "Read More »", "( 4 mins)", "March 23, 2021", "BY Jane Doe",
-                               "Speevr logo", "---", "title: X", "# Heading", "<p>para</p>", "  • bullet",
-                               "The U.S. said on Feb. 10 that Sen. Smith Jr. agreed.", ""]),
-              st.text(min_size=0, max_size=80)),
+    st.one_of(
+        st.sampled_from(
+            [
+                "Share on twitter",
+                "Read More »",
+                "( 4 mins)",
+                "March 23, 2021",
+                "BY Jane Doe",
+                "Speevr logo",
+                "---",
+                "title: X",
+                "# Heading",
+                "<p>para</p>",
+                "  • bullet",
+                "The U.S. said on Feb. 10 that Sen. Smith Jr. agreed.",
+                "",
+            ]
+        ),
+        st.text(min_size=0, max_size=80),
+    ),
     max_size=25,
 ).map("\n".join)
 
@@ -32,8 +48,9 @@ def _check_article(data: bytes, suffix: str) -> None:
     spans = split_sentences(text)
     for start, end in spans:
         assert text[start:end].strip() == text[start:end] != ""
-    for start, end in chunk_spans(text, spans, chunk_tokens=40, overlap_tokens=10,
-                                  count_model_tokens=tiktoken_count, max_model_tokens=64):
+    for start, end in chunk_spans(
+        text, spans, chunk_tokens=40, overlap_tokens=10, count_model_tokens=tiktoken_count, max_model_tokens=64
+    ):
         assert 0 <= start < end <= len(text) and tiktoken_count(text[start:end]) <= 64
 
 

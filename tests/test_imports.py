@@ -3,8 +3,18 @@
 import subprocess
 import sys
 
-HEAVY = ["torch", "sentence_transformers", "faiss", "onnxruntime", "gradio", "transformers",
-         "langchain_text_splitters", "trafilatura", "bm25s", "tiktoken"]
+HEAVY = [
+    "torch",
+    "sentence_transformers",
+    "faiss",
+    "onnxruntime",
+    "gradio",
+    "transformers",
+    "langchain_text_splitters",
+    "trafilatura",
+    "bm25s",
+    "tiktoken",
+]
 
 
 def test_import_assistant_loads_no_heavy_library():

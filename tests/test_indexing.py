@@ -42,13 +42,13 @@ def test_editing_one_article_re_embeds_only_that_article(indexed, settings, embe
     before = open_index(index_dir, embedder.info, Chunking.of(settings))
     old = _vectors_by_chunk(before)
     path = corpus / EDITED
-    path.write_text(path.read_text(encoding="utf-8") + "\nThe talks ended on Friday with no joint statement.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nThe talks ended on Friday with no joint statement.\n", encoding="utf-8"
+    )
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     after = open_index(index_dir, embedder.info, Chunking.of(settings))
     assert report.changed == (EDITED,) and not report.added and not report.removed
-    assert report.texts_embedded == (sum(1 for c in after.chunks if c.doc_id == EDITED)
-                                     + len(after.sentences[EDITED]))
+    assert report.texts_embedded == (sum(1 for c in after.chunks if c.doc_id == EDITED) + len(after.sentences[EDITED]))
     new = _vectors_by_chunk(after)
     for chunk_id, (text, vector) in new.items():
         if not chunk_id.startswith(EDITED):
@@ -62,7 +62,9 @@ def test_added_and_deleted_articles(indexed, settings, embedder):
     (corpus / "004_89cb27701e274671.txt").unlink()
     (corpus / "new.md").write_text(
         "# Yellen meets He\n\nTreasury Secretary Janet Yellen held a video call with Vice Premier "
-        "Liu He on tariffs and the phase one trade deal.\n", encoding="utf-8")
+        "Liu He on tariffs and the phase one trade deal.\n",
+        encoding="utf-8",
+    )
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     assert report.added == ("new.md",) and report.removed == ("004_89cb27701e274671.txt",)
     index = open_index(index_dir, embedder.info, Chunking.of(settings))
@@ -110,7 +112,10 @@ def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embe
     manifest.write_text(json.dumps(data))
     report = build_index(corpus, index_dir, settings, embedder=embedder)
     assert len(report.added) == 5
-    assert open_index(index_dir, embedder.info, Chunking.of(settings)).manifest.format_version == data["format_version"] + 1
+    assert (
+        open_index(index_dir, embedder.info, Chunking.of(settings)).manifest.format_version
+        == data["format_version"] + 1
+    )
 
 
 def test_the_approximate_above_setting_reaches_the_written_index(indexed, settings, embedder):

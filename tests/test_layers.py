@@ -45,8 +45,15 @@ FORBIDDEN = [
 EVALS_ALLOWED = {"assistant.serve.cli"}
 #: What app.py and the CLI may import of the product: the public API (the package's names and
 #: these modules) and the serving edge.
-EDGE_MODULES = {"assistant", "assistant.errors", "assistant.pipeline", "assistant.prompts", "assistant.settings",
-                "assistant.types", "assistant.serve"}
+EDGE_MODULES = {
+    "assistant",
+    "assistant.errors",
+    "assistant.pipeline",
+    "assistant.prompts",
+    "assistant.settings",
+    "assistant.types",
+    "assistant.serve",
+}
 
 
 def module_name(path: Path) -> str:
@@ -92,8 +99,13 @@ def violations(module: str, tree: ast.AST) -> list[str]:
             found.append(f"{module} (layer {own[0]}) imports {target} (layer {theirs[0]})")
         elif theirs[0] == own[0]:
             found.append(f"{module} imports its peer stage {target}")
-    found += [f"{module} imports {target}" for prefix, banned in FORBIDDEN if module.startswith(prefix)
-              for target, _ in imports(tree) if target.startswith(banned)]
+    found += [
+        f"{module} imports {target}"
+        for prefix, banned in FORBIDDEN
+        if module.startswith(prefix)
+        for target, _ in imports(tree)
+        if target.startswith(banned)
+    ]
     return found
 
 
@@ -124,14 +136,17 @@ def test_no_module_imports_a_higher_stage():
     assert found == []
 
 
-@pytest.mark.parametrize("module, source, problem", [
-    ("assistant.ingest.corpus", "from assistant.store.generation import open_index", "layer 3"),
-    ("assistant.ingest.corpus", "def f():\n    from assistant.models.embedding import Embedder", "peer stage"),
-    ("assistant.retrieve.search", "from assistant.store.build import passage_text", "store.build"),
-    ("assistant.answer.compose", "from assistant import pipeline", "layer 6"),
-    ("assistant.pipeline", "from evals.report import run_eval", "evaluation"),
-    ("assistant.serve.cli", "from evals.report import run_eval", "evaluation"),
-])
+@pytest.mark.parametrize(
+    "module, source, problem",
+    [
+        ("assistant.ingest.corpus", "from assistant.store.generation import open_index", "layer 3"),
+        ("assistant.ingest.corpus", "def f():\n    from assistant.models.embedding import Embedder", "peer stage"),
+        ("assistant.retrieve.search", "from assistant.store.build import passage_text", "store.build"),
+        ("assistant.answer.compose", "from assistant import pipeline", "layer 6"),
+        ("assistant.pipeline", "from evals.report import run_eval", "evaluation"),
+        ("assistant.serve.cli", "from evals.report import run_eval", "evaluation"),
+    ],
+)
 def test_the_checker_catches_an_upward_import(module, source, problem):
     """The rule can fail: each of these imports breaks it and is reported."""
     assert any(problem in v for v in violations(module, ast.parse(source)))

@@ -66,8 +66,12 @@ def test_every_template_renders_with_the_placeholders_it_declares(name):
 
 def test_values_are_inserted_as_given():
     assert prompts.render("according_to", source="<b>Axios</b> & co") == "According to <b>Axios</b> & co:"
-    assert prompts.render("citation", number=3, title="Inside Biden’s call with Xi", publication="Axios",
-                          date="2021-09-10") == "[3] Inside Biden’s call with Xi — Axios, 2021-09-10"
+    assert (
+        prompts.render(
+            "citation", number=3, title="Inside Biden’s call with Xi", publication="Axios", date="2021-09-10"
+        )
+        == "[3] Inside Biden’s call with Xi — Axios, 2021-09-10"
+    )
 
 
 def test_missing_value_names_the_template_and_the_placeholder():
@@ -126,6 +130,12 @@ def test_import_is_cheap_and_reads_nothing(tmp_path):
         "print(' '.join(m for m in ('torch', 'faiss', 'gradio', 'sentence_transformers') if m in sys.modules))"
     )
     env = {**os.environ, "NEWSDESK_PROMPTS": str(tmp_path / "nowhere")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
-                         cwd=Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert out.stdout.strip() == ""

@@ -29,8 +29,16 @@ def test_highlight_keeps_every_character_and_never_leaks_markup(text, a, b):
 def _answer(**changes) -> Answer:
     doc_text = "Alpha said <b>hi</b>.\n\nBeta agreed."
     citation = Citation(1, "d.txt", "T", "P", "", doc_text[:21], 0, 21, (0,))
-    base = dict(question="q?", query="q?", text=doc_text[:21] + " [1]", sentences=(), citations=(citation,),
-                abstained=False, reason="", passages=())
+    base = dict(
+        question="q?",
+        query="q?",
+        text=doc_text[:21] + " [1]",
+        sentences=(),
+        citations=(citation,),
+        abstained=False,
+        reason="",
+        passages=(),
+    )
     return Answer(**{**base, **changes})
 
 
@@ -40,8 +48,9 @@ def test_answer_markdown_keeps_markers_and_escapes_text():
 
 
 def test_abstention_is_quoted_and_followup_query_shown():
-    out = answer_markdown(_answer(abstained=True, citations=(), text="The articles do not answer this.",
-                                  query="q? Kerry"))
+    out = answer_markdown(
+        _answer(abstained=True, citations=(), text="The articles do not answer this.", query="q? Kerry")
+    )
     assert out.startswith("> ") and "Searched for: q? Kerry" in out.replace("\\", "")
 
 

@@ -47,8 +47,16 @@ def test_bad_queries_are_refused(assistant, query):
         assistant.search(query)
 
 
-@pytest.mark.parametrize("kwargs", [{"k": 0}, {"k": -3}, {"mode": "fuzzy"}, {"date_from": "March 2021"},
-                                    {"date_from": "2021-05-01", "date_to": "2021-01-01"}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"k": 0},
+        {"k": -3},
+        {"mode": "fuzzy"},
+        {"date_from": "March 2021"},
+        {"date_from": "2021-05-01", "date_to": "2021-01-01"},
+    ],
+)
 def test_bad_search_arguments_are_refused(assistant, kwargs):
     with pytest.raises(QueryError):
         assistant.search("Kerry", **kwargs)

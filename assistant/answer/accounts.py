@@ -13,10 +13,37 @@ import re
 
 #: Side -> words that, inside an attribution phrase, name that side.
 SIDES: dict[str, tuple[str, ...]] = {
-    "Chinese": ("chinese", "china", "china’s", "china's", "beijing", "beijing’s", "beijing's", "xi",
-                "cctv", "state broadcaster", "foreign ministry", "zhao lijian", "yang", "wang yi"),
-    "US": ("us", "u.s.", "united states", "american", "white house", "washington", "washington’s",
-           "washington's", "biden administration", "state department", "psaki", "blinken", "sullivan"),
+    "Chinese": (
+        "chinese",
+        "china",
+        "china’s",
+        "china's",
+        "beijing",
+        "beijing’s",
+        "beijing's",
+        "xi",
+        "cctv",
+        "state broadcaster",
+        "foreign ministry",
+        "zhao lijian",
+        "yang",
+        "wang yi",
+    ),
+    "US": (
+        "us",
+        "u.s.",
+        "united states",
+        "american",
+        "white house",
+        "washington",
+        "washington’s",
+        "washington's",
+        "biden administration",
+        "state department",
+        "psaki",
+        "blinken",
+        "sullivan",
+    ),
 }
 
 _ATTRIBUTION = re.compile(
@@ -32,8 +59,11 @@ def _words(text: str) -> str:
     return " " + " ".join(w.rstrip(".") if w != "u.s." else w for w in _WORD.findall(text.casefold())) + " "
 
 
-_COMPARISON = re.compile(r"\b(differ\w*|difference\w*|compar\w*|contrast\w*|disagree\w*|versus|vs\.?|"
-                         r"accounts?|readouts?|each side|both sides|sides?'? (?:view|version)s?)\b", re.IGNORECASE)
+_COMPARISON = re.compile(
+    r"\b(differ\w*|difference\w*|compar\w*|contrast\w*|disagree\w*|versus|vs\.?|"
+    r"accounts?|readouts?|each side|both sides|sides?'? (?:view|version)s?)\b",
+    re.IGNORECASE,
+)
 
 
 def sides_compared(question: str) -> list[str]:

@@ -24,8 +24,9 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|%|\bpercent\b", re.IGNORECASE)
-_DURATION = re.compile(rf"(?:\d+|\b(?:{_NUMBER_WORDS})\b)\s*(?:-\s*)?(?:second|minute|hour|day|week|month|year)s?\b",
-                       re.IGNORECASE)
+_DURATION = re.compile(
+    rf"(?:\d+|\b(?:{_NUMBER_WORDS})\b)\s*(?:-\s*)?(?:second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'.-]*[a-z][\w’'.-]*")
 
 #: (pattern on the question, type) — first match wins; None means no type is expected.
@@ -35,13 +36,19 @@ _QUESTIONS = (
     (re.compile(r"^\W*(?:and\s+)?when\b", re.IGNORECASE), "time"),
     (re.compile(r"^\W*(?:and\s+)?where\b", re.IGNORECASE), "name"),
     (re.compile(r"^\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE), "name"),
-    (re.compile(r"^\W*(?:and\s+)?which\s+(?:\w+\s+)?(?:members?|people|persons?|officials?|companies|firms|"
-                r"countries|individuals|leaders?|diplomats?)\b", re.IGNORECASE), "name"),
+    (
+        re.compile(
+            r"^\W*(?:and\s+)?which\s+(?:\w+\s+)?(?:members?|people|persons?|officials?|companies|firms|"
+            r"countries|individuals|leaders?|diplomats?)\b",
+            re.IGNORECASE,
+        ),
+        "name",
+    ),
 )
 
 
 def expected_type(question: str) -> str | None:
-    """"name", "time", "quantity", "duration", or None when the question fixes no type."""
+    """ "name", "time", "quantity", "duration", or None when the question fixes no type."""
     for pattern, kind in _QUESTIONS:
         if pattern.search(question):
             return kind

@@ -63,8 +63,9 @@ class Scored:
     logit: float  # the cross-encoder logit alone
 
 
-def ask(retriever: Retriever, settings: Settings, question: str, history: Sequence[str] = (),
-        filters: Filters = Filters()) -> Answer:
+def ask(
+    retriever: Retriever, settings: Settings, question: str, history: Sequence[str] = (), filters: Filters = Filters()
+) -> Answer:
     """Answer ``question`` (after the user turns ``history``) from the indexed articles."""
     question = check_query(question, settings.max_query_chars)
     query = resolve(question, [h for h in history if h and h.strip()])
@@ -77,14 +78,25 @@ def ask(retriever: Retriever, settings: Settings, question: str, history: Sequen
     scored = _score(retriever, settings, query, passages)
     best = scored[0]
     if best.score < settings.abstain_below:
-        return _abstain(retriever, question, query, passages,
-                        f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
-                        best.score)
+        return _abstain(
+            retriever,
+            question,
+            query,
+            passages,
+            f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
+            best.score,
+        )
     chosen = _select(retriever, settings, query, scored)
     kind = expected_type(question)
     if kind and not supplies(kind, query, [s.text for s in chosen]):
-        return _abstain(retriever, question, query, passages,
-                        f"the question asks for a {kind} and no chosen sentence gives one", best.score)
+        return _abstain(
+            retriever,
+            question,
+            query,
+            passages,
+            f"the question asks for a {kind} and no chosen sentence gives one",
+            best.score,
+        )
     agreeing = _agreeing(chosen, scored, settings.same_words)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
     return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
@@ -110,8 +122,10 @@ def _score(retriever: Retriever, settings: Settings, query: str, passages: Seque
         top += sorted(attributed, key=lambda i: -float(prefilter[i]))[: settings.answer_candidates // 2]
     sentences = [index.sentence_rows[rows[i]] for i in top]
     logits = retriever.reranker.score(query, [_in_context(index, s) for s in sentences])
-    scored = [Scored(s, float(v) - settings.passage_prior * ranks[rows[i]], float(v))
-              for i, s, v in zip(top, sentences, logits, strict=True)]
+    scored = [
+        Scored(s, float(v) - settings.passage_prior * ranks[rows[i]], float(v))
+        for i, s, v in zip(top, sentences, logits, strict=True)
+    ]
     return sorted(scored, key=lambda c: -c.score)
 
 
@@ -162,8 +176,9 @@ def _select(retriever: Retriever, settings: Settings, query: str, scored: list[S
         needed = [sentence]
         if DEPENDENT.match(sentence.text) and sentence.index > 0:
             before = retriever.index.sentences[sentence.doc_id][sentence.index - 1]
-            if COMPLETE.search(before.text) and not any((s.doc_id, s.index) == (before.doc_id, before.index)
-                                                        for s in chosen):
+            if COMPLETE.search(before.text) and not any(
+                (s.doc_id, s.index) == (before.doc_id, before.index) for s in chosen
+            ):
                 needed.insert(0, before)
         cost = sum(_words(s.text) for s in needed)
         if len(chosen) + len(needed) > settings.max_sentences or (chosen and words + cost > settings.max_words):
@@ -178,8 +193,11 @@ def _agreeing(chosen: list[Sentence], scored: list[Scored], same_words: float) -
     ``same_words`` of the shorter one's words are in the other."""
     agreeing = {}
     for sentence in chosen:
-        same = [c.sentence for c in scored if c.sentence.doc_id != sentence.doc_id
-                and _word_overlap(sentence.text, c.sentence.text) >= same_words]
+        same = [
+            c.sentence
+            for c in scored
+            if c.sentence.doc_id != sentence.doc_id and _word_overlap(sentence.text, c.sentence.text) >= same_words
+        ]
         if same:
             agreeing[(sentence.doc_id, sentence.index)] = same
     return agreeing
@@ -202,9 +220,16 @@ def _runs(sentences: list[Sentence]) -> list[list[Sentence]]:
     return runs
 
 
-def _compose(documents: dict[str, Document], question: str, query: str, passages: tuple[Passage, ...],
-             chosen: list[Sentence], agreeing: dict[tuple[str, int], list[Sentence]],
-             scores: dict[tuple[str, int], float], best_score: float) -> Answer:
+def _compose(
+    documents: dict[str, Document],
+    question: str,
+    query: str,
+    passages: tuple[Passage, ...],
+    chosen: list[Sentence],
+    agreeing: dict[tuple[str, int], list[Sentence]],
+    scores: dict[tuple[str, int], float],
+    best_score: float,
+) -> Answer:
     sides = {(s.doc_id, s.index): side_of(s.text) for s in chosen}
     disagreement = len({v for v in sides.values() if v}) >= 2
     doc_rank = {d: i for i, d in enumerate(dict.fromkeys(s.doc_id for s in chosen))}
@@ -223,8 +248,20 @@ def _compose(documents: dict[str, Document], question: str, query: str, passages
             if (c.doc_id, c.start, c.end) == (doc.doc_id, start, end):
                 return c.number
         notes = tuple(dict.fromkeys(n for s in run for n in resolve_relative_dates(s.text, doc.date)))
-        citations.append(Citation(len(citations) + 1, doc.doc_id, doc.title, doc.publication, doc.date,
-                                  doc.text[start:end], start, end, tuple(s.index for s in run), notes))
+        citations.append(
+            Citation(
+                len(citations) + 1,
+                doc.doc_id,
+                doc.title,
+                doc.publication,
+                doc.date,
+                doc.text[start:end],
+                start,
+                end,
+                tuple(s.index for s in run),
+                notes,
+            )
+        )
         return len(citations)
 
     answer_sentences: list[AnswerSentence] = []
@@ -235,14 +272,18 @@ def _compose(documents: dict[str, Document], question: str, query: str, passages
             numbers += [cite([other]) for other in agreeing.get((s.doc_id, s.index), [])]
         numbers = list(dict.fromkeys(numbers))
         for s in run:
-            answer_sentences.append(AnswerSentence(s.text, s.doc_id, s.index, s.start, s.end, tuple(numbers),
-                                                   scores.get((s.doc_id, s.index))))
+            answer_sentences.append(
+                AnswerSentence(
+                    s.text, s.doc_id, s.index, s.start, s.end, tuple(numbers), scores.get((s.doc_id, s.index))
+                )
+            )
         marker = "".join(f"[{n}]" for n in numbers)
         side = sides.get((run[0].doc_id, run[0].index)) if disagreement else None
         blocks.append((side, " ".join(s.text for s in run) + f" {marker}"))
     text = _layout(blocks, disagreement)
-    return Answer(question, query, text, tuple(answer_sentences), tuple(citations), False, "", passages,
-                  best_score, disagreement)
+    return Answer(
+        question, query, text, tuple(answer_sentences), tuple(citations), False, "", passages, best_score, disagreement
+    )
 
 
 def _layout(blocks: list[tuple[str | None, str]], disagreement: bool) -> str:
@@ -261,8 +302,14 @@ def _layout(blocks: list[tuple[str | None, str]], disagreement: bool) -> str:
     return "\n\n".join(parts)
 
 
-def _abstain(retriever: Retriever, question: str, query: str, passages: tuple[Passage, ...], reason: str,
-             best_score: float | None = None) -> Answer:
+def _abstain(
+    retriever: Retriever,
+    question: str,
+    query: str,
+    passages: tuple[Passage, ...],
+    reason: str,
+    best_score: float | None = None,
+) -> Answer:
     """Say the corpus does not answer, and name what it holds that comes nearest."""
     documents = retriever.index.documents
     lines = [prompts.render("abstain")]

@@ -119,6 +119,6 @@ def resolve_relative_dates(sentence: str, published: str) -> tuple[str, ...]:
             resolved = _resolve(match, day)
         except (OverflowError, ValueError):  # before year 1 or after 9999: no date to name
             continue
-        phrase = " ".join(sentence[match.end("the") if match["the"] else match.start():match.end()].split())
+        phrase = " ".join(sentence[match.end("the") if match["the"] else match.start() : match.end()].split())
         notes.append(f'"{phrase}" = {resolved}')
     return tuple(dict.fromkeys(notes))

@@ -18,8 +18,7 @@ from typing import Sequence
 
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*[\w]|[A-Za-z]|\d[\d,./-]*")
 _REFERRING = frozenset(
-    "he him his she her hers it its they them their theirs this that these those there then "
-    "former latter".split()
+    "he him his she her hers it its they them their theirs this that these those there then former latter".split()
 )
 _CONTINUATION = re.compile(r"^\s*(and|but|so|also|then|or)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)[\s?.!]*$", re.IGNORECASE)
@@ -34,7 +33,9 @@ _STOP = frozenset(
     "also just very more most much many tell me please say said says said anything something "
     "happen happened again else other another".split()
 )
-_QUESTION_WORDS = frozenset("what which who whom whose when where why how did do does is are was were can could will would should tell".split())
+_QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how did do does is are was were can could will would should tell".split()
+)
 MIN_CONTENT_WORDS = 3  # fewer content words than this, and a question cannot stand alone
 
 

@@ -69,8 +69,9 @@ def chunk_spans(
         return within_chunk_tokens(candidate) and count_model_tokens(candidate) <= max_model_tokens
 
     pieces = [piece for unit in units for piece in _fit(text, [unit], within_chunk_tokens)]
-    merger = _piece_merger()(pieces, chunk_size=chunk_tokens, chunk_overlap=overlap_tokens,
-                             length_function=_content_tokens)
+    merger = _piece_merger()(
+        pieces, chunk_size=chunk_tokens, chunk_overlap=overlap_tokens, length_function=_content_tokens
+    )
     first_piece = {start: i for i, (start, _) in enumerate(pieces)}
     last_piece = {end: i for i, (_, end) in enumerate(pieces)}
     chunks: list[Span] = []
@@ -79,18 +80,17 @@ def chunk_spans(
         if fits(text[start:end]):
             chunks.append((start, end))
         else:
-            chunks.extend(_fit(text, pieces[first_piece[start]: last_piece[end] + 1], fits))
+            chunks.extend(_fit(text, pieces[first_piece[start] : last_piece[end] + 1], fits))
     return _without_contained(chunks)
 
 
-def _check_budget(chunk_tokens: int, overlap_tokens: int,
-                  count_model_tokens: Callable[[str], int], max_model_tokens: int) -> None:
+def _check_budget(
+    chunk_tokens: int, overlap_tokens: int, count_model_tokens: Callable[[str], int], max_model_tokens: int
+) -> None:
     if chunk_tokens <= 0:
         raise ValueError(f"chunk_tokens must be positive, got {chunk_tokens}")
     if not 0 <= overlap_tokens < chunk_tokens:
-        raise ValueError(
-            f"overlap_tokens must be in [0, chunk_tokens={chunk_tokens}), got {overlap_tokens}"
-        )
+        raise ValueError(f"overlap_tokens must be in [0, chunk_tokens={chunk_tokens}), got {overlap_tokens}")
     smallest = count_model_tokens("a")
     if max_model_tokens < smallest:
         raise ValueError(
@@ -156,13 +156,13 @@ def _furthest_fit(text: str, units: Sequence[Span], first: int, fits: Callable[[
     """
     start = units[first][0]
     good, step = first, 1
-    while good + step < len(units) and fits(text[start:units[good + step][1]]):
+    while good + step < len(units) and fits(text[start : units[good + step][1]]):
         good += step
         step *= 2
     bad = min(good + step, len(units))
     while bad - good > 1:
         middle = (good + bad) // 2
-        if fits(text[start:units[middle][1]]):
+        if fits(text[start : units[middle][1]]):
             good = middle
         else:
             bad = middle
@@ -227,8 +227,7 @@ def _piece_merger() -> Callable[..., TextSplitter]:
         def split_text(self, text: str) -> list[str]:
             next_starts = [start for start, _ in self._pieces[1:]] + [self._pieces[-1][1]]
             splits = [
-                _span(text[start:next_start], start, end)
-                for (start, end), next_start in zip(self._pieces, next_starts)
+                _span(text[start:next_start], start, end) for (start, end), next_start in zip(self._pieces, next_starts)
             ]
             return self._merge_splits(splits, "")
 

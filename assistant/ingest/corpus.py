@@ -158,9 +158,7 @@ def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
     return digest.hexdigest()
 
 
-def parse_article(
-    doc_id: str, data: bytes, suffix: str, *, learned: Mapping[str, int] = _NOTHING_LEARNED
-) -> Article:
+def parse_article(doc_id: str, data: bytes, suffix: str, *, learned: Mapping[str, int] = _NOTHING_LEARNED) -> Article:
     """Clean one file's bytes (e.g. an upload) exactly as ``read_corpus`` would.
 
     ``learned`` is the corpus's ``learn_boilerplate`` result.  Raises
@@ -261,9 +259,7 @@ def _decode(data: bytes) -> str:
     elif _utf16_without_bom(data):
         raise ArticleError("UTF-16 without a byte-order mark; save it as UTF-8 (or as UTF-16 with a BOM)")
     elif b"\0" in data:
-        raise ArticleError(
-            f"binary file (NUL byte at offset {data.index(0)}); only text articles can be read"
-        )
+        raise ArticleError(f"binary file (NUL byte at offset {data.index(0)}); only text articles can be read")
     else:
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
         try:

@@ -45,9 +45,7 @@ class Duplicate:
     similarity: float
 
 
-def find_duplicates(
-    documents: Sequence[Document], *, threshold: float = 0.8
-) -> list[Duplicate]:
+def find_duplicates(documents: Sequence[Document], *, threshold: float = 0.8) -> list[Duplicate]:
     """Return one ``Duplicate`` per document that repeats an earlier one.
 
     Documents are compared in ``doc_id`` order; a duplicate always points at a kept
@@ -74,10 +72,7 @@ def find_duplicates(
         signature = minhash(shingles)
         # max() keeps the first of equal scores, so ties go to the smallest doc_id.
         best = max(
-            (
-                (_jaccard(shingles, shingles_of[key]), key)
-                for key in sorted(lsh.query(signature))
-            ),
+            ((_jaccard(shingles, shingles_of[key]), key) for key in sorted(lsh.query(signature))),
             key=lambda pair: pair[0],
             default=(0.0, ""),
         )
@@ -94,10 +89,7 @@ def _shingles(text: str) -> frozenset[str]:
     words = _WORD.findall(text)
     if len(words) <= SHINGLE_WORDS:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(
-        " ".join(words[i : i + SHINGLE_WORDS])
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    )
+    return frozenset(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -109,9 +101,7 @@ def _seeds() -> np.ndarray:
     """One 64-bit key per hash function, drawn once from ``SEED``."""
     import numpy as np
 
-    return np.random.default_rng(SEED).integers(
-        0, 1 << 64, NUM_PERM, dtype=np.uint64, endpoint=False
-    )
+    return np.random.default_rng(SEED).integers(0, 1 << 64, NUM_PERM, dtype=np.uint64, endpoint=False)
 
 
 def minhash(shingles: frozenset[str]) -> np.ndarray:
@@ -124,9 +114,7 @@ def minhash(shingles: frozenset[str]) -> np.ndarray:
     """
     import numpy as np
 
-    x = np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in shingles), np.uint64, len(shingles)
-    )
+    x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), np.uint64, len(shingles))
     signature = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
     for start in range(0, len(x), MINHASH_BLOCK):
         h = x[start : start + MINHASH_BLOCK, None] ^ _seeds()
@@ -154,9 +142,7 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     s = np.linspace(0.0, 1.0, 1001)
     below, above = s <= threshold, s >= threshold
     p = 1 - (1 - s ** pairs[:, 1:]) ** pairs[:, :1]  # one S-curve per (bands, rows) row
-    error = np.trapezoid(p[:, below], s[below]) + np.trapezoid(
-        1 - p[:, above], s[above]
-    )
+    error = np.trapezoid(p[:, below], s[below]) + np.trapezoid(1 - p[:, above], s[above])
     bands, rows = pairs[int(np.argmin(error))]
     return int(bands), int(rows)
 
@@ -169,18 +155,11 @@ class _Lsh:
         self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
 
     def _keys(self, signature: np.ndarray) -> list[bytes]:
-        return [
-            signature[i * self._rows : (i + 1) * self._rows].tobytes()
-            for i in range(len(self._buckets))
-        ]
+        return [signature[i * self._rows : (i + 1) * self._rows].tobytes() for i in range(len(self._buckets))]
 
     def insert(self, key: str, signature: np.ndarray) -> None:
         for bucket, band in zip(self._buckets, self._keys(signature)):
             bucket.setdefault(band, []).append(key)
 
     def query(self, signature: np.ndarray) -> set[str]:
-        return {
-            key
-            for bucket, band in zip(self._buckets, self._keys(signature))
-            for key in bucket.get(band, ())
-        }
+        return {key for bucket, band in zip(self._buckets, self._keys(signature)) for key in bucket.get(band, ())}

@@ -101,9 +101,7 @@ def _front_matter(lines: Sequence[str]) -> tuple[Metadata, int]:
         if not colon or not key:
             raise ArticleError(f"malformed front matter: line {no} {line.strip()!r} is not 'key: value'")
         if key not in _FRONT_KEYS:
-            raise ArticleError(
-                f"malformed front matter: unknown key {key!r} on line {no}; allowed: {_ALLOWED}"
-            )
+            raise ArticleError(f"malformed front matter: unknown key {key!r} on line {no}; allowed: {_ALLOWED}")
         field = _FRONT_KEYS[key]
         if field in fields:
             raise ArticleError(f"malformed front matter: {field} given twice (line {no}); keep one")
@@ -112,8 +110,7 @@ def _front_matter(lines: Sequence[str]) -> tuple[Metadata, int]:
             iso = parse_date(value)
             if not iso:
                 raise ArticleError(
-                    f"malformed front matter: date {value!r} on line {no} is not a date; "
-                    "write it as YYYY-MM-DD"
+                    f"malformed front matter: date {value!r} on line {no} is not a date; write it as YYYY-MM-DD"
                 )
             value = iso
         fields[field] = value
@@ -212,9 +209,7 @@ def _html_lines(html: str) -> tuple[tuple[Line, ...], Metadata]:
         raise ArticleError("no article text found in the HTML")
     # trafilatura renders list items as "- item"; the dash is markup.
     lines = tuple(
-        Line(no, re.sub(r"^- ", "", text.strip()))
-        for no, text in enumerate(result.text.split("\n"), 1)
-        if text.strip()
+        Line(no, re.sub(r"^- ", "", text.strip())) for no, text in enumerate(result.text.split("\n"), 1) if text.strip()
     )
     found = Metadata(
         title=(result.title or "").strip(),
@@ -263,4 +258,3 @@ def parse_date(text: str) -> str:
         except ValueError:  # month 0 (unknown name) or day 31 of a short month
             return ""
     return ""
-

@@ -62,7 +62,5 @@ def split_document(
         count_model_tokens=lambda text: count_model_tokens(passage_text(doc, text)),
         max_model_tokens=max_model_tokens,
     )
-    chunks = [
-        Chunk(f"{doc.doc_id}#{i}", doc.doc_id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(chunk_offsets)
-    ]
+    chunks = [Chunk(f"{doc.doc_id}#{i}", doc.doc_id, i, s, e, doc.text[s:e]) for i, (s, e) in enumerate(chunk_offsets)]
     return sentences, chunks

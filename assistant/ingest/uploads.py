@@ -34,8 +34,7 @@ def upload_name(filename: str, data: bytes) -> str:
     if suffix not in SUFFIXES:
         kind = f"type {suffix!r}" if suffix else "a file without suffix"
         raise ArticleError(
-            f"cannot add {_shown(filename)}: unsupported file {kind}; "
-            f"articles must end in {', '.join(SUFFIXES)}"
+            f"cannot add {_shown(filename)}: unsupported file {kind}; articles must end in {', '.join(SUFFIXES)}"
         )
     return f"upload-{hashlib.sha256(data).hexdigest()[:_HASH_CHARS]}{suffix}"
 
@@ -74,8 +73,7 @@ def store_upload(corpus_dir: Path, filename: str, data: bytes, *, max_bytes: int
         return _write_atomic(root / name, data)
     except OSError as error:
         raise CorpusError(
-            f"cannot write the upload into {root}: {error.strerror or error}; "
-            "check that the corpus folder is writable"
+            f"cannot write the upload into {root}: {error.strerror or error}; check that the corpus folder is writable"
         ) from None
 
 

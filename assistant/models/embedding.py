@@ -49,8 +49,9 @@ class Embedder(Protocol):
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def in_batches(texts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int,
-               batch: int = BATCH, each: Callable = map) -> np.ndarray:
+def in_batches(
+    texts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int, batch: int = BATCH, each: Callable = map
+) -> np.ndarray:
     """Encode in length-sorted batches (less padding), return unit rows in input order.
 
     ``each`` maps ``encode`` over the batches: ``map``, or an ``OnnxRuns.map`` running them side by side.
@@ -108,8 +109,9 @@ class SentenceTransformerEmbedder:
         torch.set_num_threads(threads)
         try:
             # use_safetensors: never fall back to a pickled pytorch_model.bin in the same folder
-            self._model = SentenceTransformer(path, device="cpu", local_files_only=True,
-                                              model_kwargs={"use_safetensors": True})
+            self._model = SentenceTransformer(
+                path, device="cpu", local_files_only=True, model_kwargs={"use_safetensors": True}
+            )
         except Exception as exc:  # the library raises OSError, ValueError, HF errors...
             raise ModelError(
                 f"cannot load sentence-transformers model {path!r}: {exc}. "

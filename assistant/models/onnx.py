@@ -30,7 +30,6 @@ def fingerprint(path: Path) -> str:
     return f"{size}-{digest.hexdigest()[:16]}"
 
 
-
 class OnnxRuns:
     """An ONNX model run on one input at a time, up to ``threads`` inputs side by side.
 
@@ -80,7 +79,6 @@ def wordpiece_tokenizer(folder: Path):
     tokenizer.no_padding()  # the shipped file pads every input to 512
     tokenizer.no_truncation()
     return tokenizer
-
 
 
 def encode_batch(tokenizer, inputs: list, max_tokens: int):

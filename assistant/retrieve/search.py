@@ -46,8 +46,11 @@ def sentence_chunks(index: Index) -> list[tuple[int, ...]]:
         by_doc.setdefault(chunk.doc_id, []).append(row)
     out = []
     for sentence in index.sentence_rows:
-        rows = tuple(r for r in by_doc.get(sentence.doc_id, ())
-                     if index.chunks[r].start < sentence.end and sentence.start < index.chunks[r].end)
+        rows = tuple(
+            r
+            for r in by_doc.get(sentence.doc_id, ())
+            if index.chunks[r].start < sentence.end and sentence.start < index.chunks[r].end
+        )
         out.append(rows)
     return out
 
@@ -106,8 +109,9 @@ def top_rows(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int
 class Retriever:
     """Searches one loaded index.  The cross-encoder is built on first use of ``rerank``."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings,
-                 reranker: Callable[[], CrossEncoder]) -> None:
+    def __init__(
+        self, index: Index, embedder: Embedder, settings: Settings, reranker: Callable[[], CrossEncoder]
+    ) -> None:
         import numpy as np
 
         self.index = index
@@ -117,8 +121,7 @@ class Retriever:
         self._reranker: CrossEncoder | None = None
         self._lexical = Lexical([passage_text(index.documents[c.doc_id], c.text) for c in index.chunks])
         self._sentence_chunks = sentence_chunks(index)
-        self._sentence_lexical = Lexical([passage_text(index.documents[s.doc_id], s.text)
-                                          for s in index.sentence_rows])
+        self._sentence_lexical = Lexical([passage_text(index.documents[s.doc_id], s.text) for s in index.sentence_rows])
         pairs = [(s, c) for s, chunks in enumerate(self._sentence_chunks) for c in chunks]
         self._pair_sentence = np.array([s for s, _ in pairs], dtype=np.intp)  # each (sentence, chunk) overlap
         self._pair_chunk = np.array([c for _, c in pairs], dtype=np.intp)
@@ -169,8 +172,9 @@ class Retriever:
                 ranks[row] = min(ranks.get(row, float("inf")), rank + (0 if i in inside else 0.5))
         return ranks
 
-    def search(self, query: str, k: int | None = None, mode: str | None = None,
-               filters: Filters = Filters()) -> list[Passage]:
+    def search(
+        self, query: str, k: int | None = None, mode: str | None = None, filters: Filters = Filters()
+    ) -> list[Passage]:
         """The best ``k`` passages for ``query`` (k is clamped to what the filters admit)."""
         query = check_query(query, self._settings.max_query_chars)
         k = self._settings.k if k is None else k
@@ -195,8 +199,7 @@ class Retriever:
                 ranked = self._rerank(query, ranked, k)
         return [self._passage(self.index.chunks[r], s) for r, s in ranked[:k]]
 
-    def _hybrid(self, query: str, vector: np.ndarray, pool: int,
-                allowed: Allowed | None) -> list[tuple[int, float]]:
+    def _hybrid(self, query: str, vector: np.ndarray, pool: int, allowed: Allowed | None) -> list[tuple[int, float]]:
         import numpy as np
 
         settings = self._settings
@@ -215,9 +218,12 @@ class Retriever:
         sentence = np.array([best_sentence.get(r, floor) for r in rows])
         best_lexical = np.zeros(len(self.index.chunks), dtype=np.float32)
         np.maximum.at(best_lexical, self._pair_chunk, self.sentence_lexical(query)[self._pair_sentence])
-        fused = (standardise(dense) + settings.sentence_weight * standardise(sentence)
-                 + settings.lexical_weight * standardise(lexical[rows])
-                 + settings.sentence_lexical_weight * standardise(best_lexical[rows]))
+        fused = (
+            standardise(dense)
+            + settings.sentence_weight * standardise(sentence)
+            + settings.lexical_weight * standardise(lexical[rows])
+            + settings.sentence_lexical_weight * standardise(best_lexical[rows])
+        )
         order = np.argsort(-fused, kind="stable")
         return [(rows[i], float(fused[i])) for i in order]
 
@@ -243,5 +249,14 @@ class Retriever:
 
     def _passage(self, chunk: Chunk, score: float) -> Passage:
         doc = self.index.documents[chunk.doc_id]
-        return Passage(chunk.chunk_id, chunk.doc_id, chunk.text, score, doc.title,
-                       doc.publication, doc.date, chunk.start, chunk.end)
+        return Passage(
+            chunk.chunk_id,
+            chunk.doc_id,
+            chunk.text,
+            score,
+            doc.title,
+            doc.publication,
+            doc.date,
+            chunk.start,
+            chunk.end,
+        )

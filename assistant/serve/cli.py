@@ -23,25 +23,40 @@ from assistant.settings import Settings, load_settings
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, help="article folder (default: the project's corpus/)")
     parser.add_argument("--index", type=Path, help="index folder (default: the project's index/)")
-    parser.add_argument("--model", help="embedding model: e5-small-v2 (default), all-MiniLM-L6-v2, or a sentence-transformers folder")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a setting (see assistant/settings.py); repeatable")
+    parser.add_argument(
+        "--model", help="embedding model: e5-small-v2 (default), all-MiniLM-L6-v2, or a sentence-transformers folder"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting (see assistant/settings.py); repeatable",
+    )
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD", help="articles published on or after")
-    parser.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="articles published on or before")
+    parser.add_argument(
+        "--from", dest="date_from", default="", metavar="YYYY-MM-DD", help="articles published on or after"
+    )
+    parser.add_argument(
+        "--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="articles published on or before"
+    )
     parser.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description="Offline, cited question answering over news articles.")
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Offline, cited question answering over news articles."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build or update the index of the corpus folder")
     _common(index)
     index.add_argument("--rebuild", action="store_true", help="re-embed everything, ignoring the existing index")
-    index.add_argument("--report", action="store_true", help="print each article's metadata and every line removed as boilerplate")
+    index.add_argument(
+        "--report", action="store_true", help="print each article's metadata and every line removed as boilerplate"
+    )
 
     search = commands.add_parser("search", help="print the passages that best match a query")
     _common(search)
@@ -54,8 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer a question with cited sentences from the articles")
     _common(ask)
     ask.add_argument("question")
-    ask.add_argument("--history", action="append", default=[], metavar="TURN",
-                     help="an earlier question of the conversation (repeatable, oldest first)")
+    ask.add_argument(
+        "--history",
+        action="append",
+        default=[],
+        metavar="TURN",
+        help="an earlier question of the conversation (repeatable, oldest first)",
+    )
     _filters(ask)
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
 
@@ -69,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--models", nargs="+", help="embedders to compare (default: e5-small-v2 all-MiniLM-L6-v2)")
     external = commands.add_parser("external", help="score on public data: TrecQA, WikiQA, SQuAD (slow: minutes)")
     _common(external)
-    external.add_argument("--data", type=Path, help="the shared data folder (default: ../shared/data beside the project)")
+    external.add_argument(
+        "--data", type=Path, help="the shared data folder (default: ../shared/data beside the project)"
+    )
     external.add_argument("--answers", type=int, default=300, help="SQuAD questions answered with ask (default 300)")
     external.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
     return parser
@@ -121,17 +143,28 @@ def cmd_index(args: argparse.Namespace) -> int:
     for skipped in report.skipped:
         print(prompts.render("skipped_file", path=skipped.path, reason=skipped.reason), file=sys.stderr)
     for dup in report.duplicates:
-        print(prompts.render("skipped_duplicate", path=dup.doc_id, kept=dup.kept, similarity=f"{dup.similarity:.2f}"),
-              file=sys.stderr)
+        print(
+            prompts.render("skipped_duplicate", path=dup.doc_id, kept=dup.kept, similarity=f"{dup.similarity:.2f}"),
+            file=sys.stderr,
+        )
     if args.report:
         print(format_report(scan_corpus(corpus, settings)))
     seconds = f"{report.seconds:.2f}"
     if report.up_to_date:
         print(prompts.render("index_up_to_date", count=len(report.unchanged), index=index, seconds=seconds))
     else:
-        print(prompts.render("index_updated", index=index, added=len(report.added), changed=len(report.changed),
-                             removed=len(report.removed), unchanged=len(report.unchanged),
-                             embedded=report.texts_embedded, seconds=seconds))
+        print(
+            prompts.render(
+                "index_updated",
+                index=index,
+                added=len(report.added),
+                changed=len(report.changed),
+                removed=len(report.removed),
+                unchanged=len(report.unchanged),
+                embedded=report.texts_embedded,
+                seconds=seconds,
+            )
+        )
     return 0
 
 
@@ -160,8 +193,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     corpus, index = _dirs(args)
     assistant = Assistant.load(corpus, index, _settings(args))
-    passages = assistant.search(args.query, args.k, mode=args.mode, date_from=args.date_from,
-                                date_to=args.date_to, sources=args.source)
+    passages = assistant.search(
+        args.query, args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to, sources=args.source
+    )
     if args.json:
         print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return 0
@@ -193,8 +227,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     corpus, index = _dirs(args)
     assistant = Assistant.load(corpus, index, _settings(args))
-    answer = assistant.ask(args.question, args.history, date_from=args.date_from, date_to=args.date_to,
-                           sources=args.source)
+    answer = assistant.ask(
+        args.question, args.history, date_from=args.date_from, date_to=args.date_to, sources=args.source
+    )
     print(json.dumps(asdict(answer), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
     return 0
 
@@ -271,8 +306,14 @@ def cmd_external(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"index": cmd_index, "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat,
-               "eval": cmd_eval, "external": cmd_external}[args.command]
+    handler = {
+        "index": cmd_index,
+        "search": cmd_search,
+        "ask": cmd_ask,
+        "chat": cmd_chat,
+        "eval": cmd_eval,
+        "external": cmd_external,
+    }[args.command]
     try:
         return handler(args)
     except AssistantError as exc:

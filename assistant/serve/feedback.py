@@ -73,9 +73,7 @@ def record_feedback(
     ``verdict`` is "up" or "down"; anything else raises ``QueryError`` and writes
     nothing.  ``comment`` is cut to ``MAX_COMMENT_CHARS`` characters.
     """
-    record = feedback_record(
-        question=question, answer=answer, verdict=verdict, comment=comment, history=history
-    )
+    record = feedback_record(question=question, answer=answer, verdict=verdict, comment=comment, history=history)
     # json.dumps escapes newlines inside strings, so the record is exactly one line.
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
     target = Path(path)

@@ -51,8 +51,13 @@ def highlighted(text: str, start: int, end: int, mark_id: str = "") -> str:
         low, high = max(start - offset, 0), min(end - offset, len(paragraph))
         if low < high:
             ident = f" id='{mark_id}'" if mark_id and start >= offset else ""
-            out.append(html.escape(paragraph[:low]) + f"<mark{ident}>" + html.escape(paragraph[low:high])
-                       + "</mark>" + html.escape(paragraph[high:]))
+            out.append(
+                html.escape(paragraph[:low])
+                + f"<mark{ident}>"
+                + html.escape(paragraph[low:high])
+                + "</mark>"
+                + html.escape(paragraph[high:])
+            )
         else:
             out.append(html.escape(paragraph))
         offset += len(paragraph) + 2
@@ -63,9 +68,12 @@ def _card(c: Citation, doc: Document) -> str:
     low, high = _paragraph(doc, c.start, c.end)
     passage = highlighted(doc.text[low:high], c.start - low, c.end - low)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in c.date_notes)
-    return (f"<div class='nd-card'><div class='nd-cite'>{html.escape(prompts.citation_label(c))}</div>"
-            f"<blockquote class='nd-passage'>{passage}</blockquote>"
-            + (f"<ul class='nd-dates'>{notes}</ul>" if notes else "") + "</div>")
+    return (
+        f"<div class='nd-card'><div class='nd-cite'>{html.escape(prompts.citation_label(c))}</div>"
+        f"<blockquote class='nd-passage'>{passage}</blockquote>"
+        + (f"<ul class='nd-dates'>{notes}</ul>" if notes else "")
+        + "</div>"
+    )
 
 
 def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
@@ -81,23 +89,38 @@ def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> st
         side = side_of(c.text)
         label = prompts.render("according_to", source=account_source(side))
         columns.setdefault(label, []).append(_card(c, documents[c.doc_id]))
-    return "<div class='nd-sides'>" + "".join(
-        f"<div class='nd-side'><h4>{html.escape(label)}</h4>{''.join(cards)}</div>" for label, cards in columns.items()
-    ) + "</div>"
+    return (
+        "<div class='nd-sides'>"
+        + "".join(
+            f"<div class='nd-side'><h4>{html.escape(label)}</h4>{''.join(cards)}</div>"
+            for label, cards in columns.items()
+        )
+        + "</div>"
+    )
 
 
 def article_html(doc: Document, start: int, end: int) -> str:
     """A whole cleaned article with the cited span marked (``#nd-cited``, scrolled to by the page)."""
-    meta = " · ".join(html.escape(x) for x in (doc.publication, doc.author, doc.date or prompts.render("date_unknown")) if x)
+    meta = " · ".join(
+        html.escape(x) for x in (doc.publication, doc.author, doc.date or prompts.render("date_unknown")) if x
+    )
     body = highlighted(doc.text, start, end, "nd-cited")
-    return (f"<div id='nd-article'><h3>{html.escape(doc.label)}</h3><p class='nd-muted'>{meta} · "
-            f"{html.escape(doc.doc_id)}</p>{body}</div>")
+    return (
+        f"<div id='nd-article'><h3>{html.escape(doc.label)}</h3><p class='nd-muted'>{meta} · "
+        f"{html.escape(doc.doc_id)}</p>{body}</div>"
+    )
 
 
 def corpus_rows(articles: Iterable[ArticleInfo]) -> list[list]:
     """Rows for the corpus table: title, publication, date, sentences, chunks, file."""
     return [
-        [a.document.label, a.document.publication or "—", a.document.date or "—", a.sentences, a.chunks,
-         a.document.doc_id]
+        [
+            a.document.label,
+            a.document.publication or "—",
+            a.document.date or "—",
+            a.sentences,
+            a.chunks,
+            a.document.doc_id,
+        ]
         for a in articles
     ]

@@ -167,9 +167,7 @@ def _contents(
 ) -> tuple[Contents, int]:
     """The new generation's rows in corpus order: fresh documents split and embedded, the
     others' rows and vectors reused from ``old``.  Also returns how many texts were embedded."""
-    split = {
-        d.doc_id: split_document(d, chunking, embedder.count_tokens, embedder.info.max_tokens) for d in fresh
-    }
+    split = {d.doc_id: split_document(d, chunking, embedder.count_tokens, embedder.info.max_tokens) for d in fresh}
     texts = [passage_text(d, c.text) for d in fresh for c in split[d.doc_id][1]]
     texts += [passage_text(d, s.text) for d in fresh for s in split[d.doc_id][0]]
     vectors = iter(_encode(embedder, texts, progress))

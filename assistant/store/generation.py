@@ -36,7 +36,15 @@ from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissing
 from assistant.ingest.split import Chunking
 from assistant.models.embedding import ModelInfo
 from assistant.settings import Settings
-from assistant.store.vectors import FILES, VectorIndex, build_faiss, choose_index, configure, recorded_indexes, reconstruct
+from assistant.store.vectors import (
+    FILES,
+    VectorIndex,
+    build_faiss,
+    choose_index,
+    configure,
+    recorded_indexes,
+    reconstruct,
+)
 from assistant.types import Chunk, Document, Sentence
 
 if TYPE_CHECKING:
@@ -141,20 +149,17 @@ class Index:
 
 # ---------------------------------------------------------------- reading
 
+
 def current_generation(index_dir: Path) -> Path:
     pointer = index_dir / CURRENT
     try:
         name = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        raise IndexMissingError(
-            f"no index in {index_dir}; run `assistant index` to build one"
-        ) from None
+        raise IndexMissingError(f"no index in {index_dir}; run `assistant index` to build one") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"cannot read {pointer}: {exc}; {REBUILD}") from exc
     if not name.startswith("gen-") or "/" in name or not (index_dir / name).is_dir():
-        raise IndexCorruptError(
-            f"{pointer} names {name!r}, which is not an index generation; {REBUILD}"
-        )
+        raise IndexCorruptError(f"{pointer} names {name!r}, which is not an index generation; {REBUILD}")
     return index_dir / name
 
 
@@ -195,8 +200,7 @@ def check_compatible(manifest: Manifest, model: ModelInfo, chunking: Chunking) -
             )
     if manifest.chunking != chunking:
         raise IndexMismatchError(
-            f"the index was chunked with {asdict(manifest.chunking)} but the settings say "
-            f"{asdict(chunking)}; {REBUILD}"
+            f"the index was chunked with {asdict(manifest.chunking)} but the settings say {asdict(chunking)}; {REBUILD}"
         )
 
 
@@ -371,9 +375,7 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
     One previous generation stays so that a reader that resolved ``CURRENT``
     just before the swap can still finish loading it.
     """
-    gens = sorted(
-        p for p in index_dir.glob("gen-*") if p.is_dir() and p.name not in keep
-    )
+    gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir() and p.name not in keep)
     for stale in [*index_dir.glob(".tmp-gen-*"), *gens[:-1]]:
         shutil.rmtree(stale, ignore_errors=True)
 
