@@ -10,6 +10,7 @@ an unknown key or a bad value is refused at start-up, never at the first questio
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -110,10 +111,8 @@ class Settings:
         for key, value in values.items():
             expected = type(getattr(self, key))
             if isinstance(value, str) and expected in (int, float):
-                try:
+                with contextlib.suppress(ValueError):  # refused below, naming the value
                     value = expected(value)
-                except ValueError:
-                    pass  # refused below, naming the value
             if expected is float and type(value) is int:
                 value = float(value)
             if type(value) is not expected:

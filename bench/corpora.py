@@ -27,8 +27,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.ingest.formats import parse_date
 from common import CACHE
+
+from assistant.ingest.formats import parse_date
 
 DATA = Path("/work/shared/data")
 CORPORA = ("bbc", "news30k")

@@ -55,7 +55,7 @@ class CachedEmbedder:
         for shard in sorted(self.folder.glob("shard-*.npz")):
             if shard.name not in self._shards:
                 with np.load(shard) as data:
-                    self._rows.update(zip((k.tobytes() for k in data["keys"]), data["vectors"]))
+                    self._rows.update(zip((k.tobytes() for k in data["keys"]), data["vectors"], strict=False))
                 self._shards.add(shard.name)
 
     def count_tokens(self, text: str) -> int:
@@ -80,13 +80,13 @@ class CachedEmbedder:
         keys = [hashlib.sha256(f"document\0{t}".encode()).digest() for t in texts]
         if any(k not in self._rows for k in keys):
             self._refresh()
-        missing = list({k: t for k, t in zip(keys, texts) if k not in self._rows}.items())
+        missing = list({k: t for k, t in zip(keys, texts, strict=False) if k not in self._rows}.items())
         self.misses += len(missing)
         self.hits += len(keys) - len(missing)
         if missing:
             vectors = np.asarray(self.inner.encode_documents([t for _, t in missing]), dtype=np.float32)
             self._shards.add(self._save([k for k, _ in missing], vectors))
-            self._rows.update(zip((k for k, _ in missing), vectors))
+            self._rows.update(zip((k for k, _ in missing), vectors, strict=False))
         if not keys:
             return np.zeros((0, self.info.dim), dtype=np.float32)
         return np.vstack([self._rows[k] for k in keys])

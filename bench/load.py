@@ -90,7 +90,7 @@ def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory, 
             return process, url, work, time.perf_counter() - started
         except OSError:
             if process.poll() is not None:
-                raise SystemExit("the app exited while starting")
+                raise SystemExit("the app exited while starting") from None
             time.sleep(0.05)
     stop(process)
     raise SystemExit("the app did not start within 180 s")

@@ -159,7 +159,8 @@ def main() -> None:
             "recall@5 gold doc": ours["recall@5 gold doc"] - peer["recall@5 gold doc"],
         }
     print(
-        "| system | model | build s | search p50 ms | p95 ms | R@5 evidence | R@5 gold doc |\n|---|---|---|---|---|---|---|"
+        "| system | model | build s | search p50 ms | p95 ms | R@5 evidence | R@5 gold doc |\n"
+        "|---|---|---|---|---|---|---|"
     )
     for system, r in results.items():
         s = r["search()"]

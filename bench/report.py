@@ -199,7 +199,8 @@ def scale_rows(r: dict) -> list[Row]:
                 f"{name} build / no-op re-index / add one article, vectors cached",
                 (
                     f"{c['build_s_with_cached_vectors']:.1f} s / {c['no_op_reindex_s']:.1f} s / "
-                    f"{c['add_one_article_s_with_cached_vectors']:.1f} s (cold build ~{c['cold_build_s_estimate']:.0f} s)"
+                    f"{c['add_one_article_s_with_cached_vectors']:.1f} s "
+                    f"(cold build ~{c['cold_build_s_estimate']:.0f} s)"
                 ),
                 "",
                 None,
@@ -341,7 +342,7 @@ def plot_latency(plt, r: dict, out: Path) -> None:
 
 def plot_threads(plt, r: dict, out: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(8, 4))
-    for ax, name in zip(axes, ("search()", "ask()")):
+    for ax, name in zip(axes, ("search()", "ask()"), strict=False):
         bars(
             ax,
             {v: {"p50": r[v][name]["p50_ms"], "p95": r[v][name]["p95_ms"]} for v in ("ours", "defaults")},
@@ -422,7 +423,7 @@ def plot_corpora(plt, r: dict, out: Path) -> None:
     if not corpora:
         return
     fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-    for ax, (name, target) in zip(axes, LARGE_MS.items()):
+    for ax, (name, target) in zip(axes, LARGE_MS.items(), strict=False):
         bars(
             ax,
             {

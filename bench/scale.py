@@ -141,7 +141,7 @@ def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tupl
         "serving_peak_rss_mib (fresh process: open, one answer)": serving_rss,
         "queries": len(texts),
         "query_kind": f"first {QUERY_WORDS} words of the middle sentence of a random article (seed 0)",
-        "recall@5_of_source_article": statistics.mean(d in f for (_, d), f in zip(queries, found)),
+        "recall@5_of_source_article": statistics.mean(d in f for (_, d), f in zip(queries, found, strict=False)),
         "encode_query (baseline)": percentiles(timed(lambda q: embedder.encode_queries([q]), texts)),
         "search()": percentiles(timed(uncached(assistant, assistant.search), texts)),
         "ask()": percentiles(timed(uncached(assistant, assistant.ask), texts)),
@@ -182,8 +182,8 @@ def other_kind(assistant, settings, texts: list[str], sources: list[str], found:
             timed(lambda v: search(other.sentence_index, v, pool), vectors)
         ),
         "search()_other": other_search,
-        "recall@5_of_source_article_other": statistics.mean(d in f for d, f in zip(sources, other_found)),
-        "top5_articles_same_as_served": statistics.mean(a == b for a, b in zip(found, other_found)),
+        "recall@5_of_source_article_other": statistics.mean(d in f for d, f in zip(sources, other_found, strict=False)),
+        "top5_articles_same_as_served": statistics.mean(a == b for a, b in zip(found, other_found, strict=False)),
     }
 
 
@@ -233,7 +233,7 @@ def search(index, query, k: int):
 
 def recall(found, truth) -> float:
     """Share of the exact neighbours found (FAISS pads with -1 when asked for more rows than it has)."""
-    return sum(len((set(f) & set(t)) - {-1}) for f, t in zip(found, truth)) / int((truth >= 0).sum())
+    return sum(len((set(f) & set(t)) - {-1}) for f, t in zip(found, truth, strict=False)) / int((truth >= 0).sum())
 
 
 def index_scaling(vectors, queries, sizes: list[int], ef_construction: int, app_pool: int) -> list[dict]:
@@ -290,7 +290,6 @@ def scaling_sizes(spec: str, available: int) -> list[int]:
 
 def main() -> None:
     from assistant.pipeline import build_embedder
-    from assistant.settings import Settings
     from assistant.settings import Settings
 
     APPROXIMATE_ABOVE, HNSW_EF_CONSTRUCTION = Settings().approximate_above, Settings().hnsw_ef_construction

@@ -21,8 +21,9 @@ import json
 import os
 from pathlib import Path
 
-from assistant.models.threads import OPENMP_VARS
 from common import ask_stream, parser, percentiles, run_child, timed, uncached, warm, write_results
+
+from assistant.models.threads import OPENMP_VARS
 
 VARIANTS = ("ours", "defaults")
 

@@ -19,8 +19,8 @@ questions, and ``summarise`` reports ``None`` for a rate with nothing to count.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.ingest.text import normalise, plain
 from evals.questions import CATEGORIES, Question

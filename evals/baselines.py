@@ -9,7 +9,7 @@ Both return ``("", [])`` when there are no passages.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from assistant.ingest.sentences import split_sentences
 from assistant.types import Passage

@@ -19,12 +19,12 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from assistant.ingest.text import normalise
-from evals.retrieval import mrr_at, recall_at
 from assistant.settings import Settings
+from evals.retrieval import mrr_at, recall_at
 
 Ranked = list[tuple[str, list[tuple[str, int]]]]  # (question, [(candidate, label)])
 
@@ -39,7 +39,9 @@ def load_wikiqa(folder: Path) -> Ranked:
         return (folder / name).read_text(encoding="utf-8").splitlines()
 
     grouped: dict[str, tuple[str, list[tuple[str, int]]]] = {}
-    for qid, question, sentence, label in zip(lines("id.txt"), lines("a.toks"), lines("b.toks"), lines("sim.txt")):
+    for qid, question, sentence, label in zip(
+        lines("id.txt"), lines("a.toks"), lines("b.toks"), lines("sim.txt"), strict=False
+    ):
         grouped.setdefault(qid, (question, []))[1].append((sentence, int(label)))
     return list(grouped.values())
 
@@ -114,9 +116,9 @@ def squad(data_file: Path, settings: Settings, answers: int, seed: int = 0) -> d
 
 def run_external(data_dir: Path, settings: Settings, answers: int) -> dict[str, object]:
     """Every external figure, for the default settings."""
-    from assistant.pipeline import build_embedder
     from assistant.models.rerank import CrossEncoder
     from assistant.models.threads import model_threads
+    from assistant.pipeline import build_embedder
 
     embedder = build_embedder(settings)
     cross = CrossEncoder(model_threads(settings.threads))

@@ -197,7 +197,7 @@ def calibrate(questions: Sequence[Question], best: dict[str, float | None]) -> C
     unanswerable = [best[q.id] if best[q.id] is not None else float("-inf") for q in questions if not q.answerable]
     scores = sorted({s for s in answerable + unanswerable if s != float("-inf")})
     finite = [s for s in answerable if s != float("-inf")]
-    candidates = [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [finite[0] - 1.0 if finite else 0.0]
+    candidates = [(a + b) / 2 for a, b in zip(scores, scores[1:], strict=False)] + [finite[0] - 1.0 if finite else 0.0]
 
     def rates(threshold: float) -> tuple[float, float]:
         return (

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings
 from assistant.answer.compose import DEPENDENT, _answers_alone, ask
 from assistant.errors import QueryError
+from assistant.settings import Settings
 from evals.questions import load_questions
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"

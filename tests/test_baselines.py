@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from evals.baselines import lead_baseline, lexrank_baseline
 from assistant.ingest.sentences import split_sentences
 from assistant.types import Passage
+from evals.baselines import lead_baseline, lexrank_baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "001_68b3a834523f80c0.txt"

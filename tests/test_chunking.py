@@ -83,7 +83,7 @@ def assert_chunk_contract(text, sentences, chunks, *, chunk_tokens, count, max_m
         assert tiktoken_count(piece) <= chunk_tokens or len(piece) == 1
         assert at_boundary(start, starts)
         assert at_boundary(end, ends)
-    for (start, end), (next_start, next_end) in zip(chunks, chunks[1:]):
+    for (start, end), (next_start, next_end) in zip(chunks, chunks[1:], strict=False):
         assert start < next_start and end < next_end
     covered = set()
     for start, end in chunks:
@@ -140,7 +140,7 @@ def test_chunks_are_whole_sentences_with_whole_sentence_overlap():
     assert len(chunks) > 3
     assert_chunk_contract(text, sentences, chunks, chunk_tokens=30, count=e5_count, max_model_tokens=512)
     starts, ends = {s for s, _ in sentences}, {e for _, e in sentences}
-    for (start, end), (next_start, _) in zip(chunks, chunks[1:]):
+    for (start, end), (next_start, _) in zip(chunks, chunks[1:], strict=False):
         assert start in starts and end in ends
         assert next_start < end  # the next chunk repeats the last sentence(s)
 

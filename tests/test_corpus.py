@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.cleaning import learn_boilerplate
 from assistant.ingest.corpus import Skipped, parse_article, read_corpus
-from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.formats import parse_date
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

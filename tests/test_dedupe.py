@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.ingest.text import normalise
+from assistant.errors import SettingsError
 from assistant.ingest.dedupe import (
     MINHASH_BLOCK,
     Duplicate,
@@ -15,7 +15,7 @@ from assistant.ingest.dedupe import (
     lsh_bands,
     minhash,
 )
-from assistant.errors import SettingsError
+from assistant.ingest.text import normalise
 from assistant.types import Document
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.errors import AssistantError
-from evals.report import calibrate
 from assistant.ingest.text import plain as normalise
 from evals.questions import CATEGORIES, Question, load_questions
+from evals.report import calibrate
 from evals.retrieval import first_hit, mrr_at, recall_at
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
@@ -75,7 +75,7 @@ def test_metrics_by_hand():
 def _scored(answerable: list[float | None], unanswerable: list[float | None]):
     questions = [Question(f"a{i}", "single", "?", True) for i in range(len(answerable))]
     questions += [Question(f"u{i}", "unanswerable", "?", False) for i in range(len(unanswerable))]
-    return questions, dict(zip((q.id for q in questions), answerable + unanswerable))
+    return questions, dict(zip((q.id for q in questions), answerable + unanswerable, strict=False))
 
 
 def test_calibration_separates_when_the_scores_do():

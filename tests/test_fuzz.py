@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.errors import ArticleError
 from assistant.ingest.chunking import chunk_spans
 from assistant.ingest.corpus import parse_article
-from assistant.errors import ArticleError
 from assistant.ingest.sentences import split_sentences
 from assistant.ingest.tokens import tiktoken_count
 

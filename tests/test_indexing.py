@@ -12,9 +12,9 @@ import pytest
 from badfiles import break_index
 
 from assistant.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMismatchError
-from assistant.store.build import build_lock
 from assistant.ingest.split import Chunking
 from assistant.pipeline import build_index
+from assistant.store.build import build_lock
 from assistant.store.generation import open_index
 
 EDITED = "003_d5f9d1e1d44d55fb.txt"
@@ -83,9 +83,8 @@ def test_corpus_with_no_usable_article_is_an_error(tmp_path, settings, embedder)
 
 def test_a_second_build_while_one_runs_fails_clearly(indexed, settings, embedder):
     corpus, index_dir = indexed
-    with build_lock(index_dir):
-        with pytest.raises(IndexBusyError, match="being built by pid"):
-            build_index(corpus, index_dir, settings, embedder=embedder)
+    with build_lock(index_dir), pytest.raises(IndexBusyError, match="being built by pid"):
+        build_index(corpus, index_dir, settings, embedder=embedder)
 
 
 def test_changed_chunking_needs_rebuild_and_rebuild_works(indexed, settings, embedder):

@@ -23,7 +23,8 @@ def _extra_articles(corpus: Path, count: int) -> None:
     """New articles, each the first half of one bundled article and the second half of
     another (so none is a near-duplicate of any other), enough for a build of seconds."""
     texts = [
-        [l for l in p.read_text(encoding="utf-8").splitlines() if len(l) > 80] for p in sorted(corpus.glob("*.txt"))
+        [line for line in p.read_text(encoding="utf-8").splitlines() if len(line) > 80]
+        for p in sorted(corpus.glob("*.txt"))
     ]
     pairs = [(a, b) for a in range(len(texts)) for b in range(len(texts)) if a != b][:count]
     for n, (a, b) in enumerate(pairs):
@@ -81,8 +82,8 @@ CRASH_POINTS = ["reading the corpus", "embedding", "writing the new generation",
 def test_sigkill_at_any_point_of_a_build_leaves_the_previous_index_served(big, embedder, settings):
     """After each kill the previous index is served and answers exactly as before; the next
     build then completes (and was long enough that "embedding" fell between two batches)."""
-    from assistant.store.build import ENCODE_STEP
     from assistant.pipeline import Assistant
+    from assistant.store.build import ENCODE_STEP
 
     corpus, index_dir = big
     before = _snapshot(index_dir, embedder, settings)

@@ -156,10 +156,10 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     (300) stay exact; the stored HNSW index loads, finds what exact search finds, and filters."""
     import numpy as np
 
+    from assistant.ingest.split import Chunking
     from assistant.models.embedding import ModelInfo
     from assistant.retrieve.search import _search
     from assistant.settings import Settings
-    from assistant.ingest.split import Chunking
     from assistant.store.generation import Contents, write_index
     from assistant.store.vectors import VectorIndex
     from assistant.types import Chunk, Document, Sentence
@@ -194,7 +194,7 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     for k in (10, 200):  # 200: wider than efSearch, the pool hybrid search asks for
         found = [{r for r, _ in _search(index.sentence_index, q, k, None)} for q in queries]
         exact = [set(np.argsort(-(sentence_vectors @ q))[:k].tolist()) for q in queries]
-        recall = np.mean([len(f & e) / k for f, e in zip(found, exact)])
+        recall = np.mean([len(f & e) / k for f, e in zip(found, exact, strict=False)])
         assert recall >= 0.9, (k, recall)
 
     # A filter: only admitted rows come back, as many as asked for, mostly the right ones.
@@ -206,7 +206,7 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
         assert len(hits) == 5 and allowed[hits].all()
         found.append(set(hits))
         exact.append(set(np.argsort(-np.where(allowed, sentence_vectors @ query, -np.inf))[:5].tolist()))
-    assert np.mean([len(f & e) / 5 for f, e in zip(found, exact)]) >= 0.9
+    assert np.mean([len(f & e) / 5 for f, e in zip(found, exact, strict=False)]) >= 0.9
     # A filter so narrow the graph walk may meet too few admitted rows: those rows, ranked exactly.
     for query in queries[:10]:
         admitted = rng.choice(2000, size=5, replace=False)

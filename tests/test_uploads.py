@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.corpus import SUFFIXES, read_corpus
 from assistant.errors import ArticleError
+from assistant.ingest.corpus import SUFFIXES, read_corpus
 from assistant.ingest.uploads import store_upload
 
 MAX = 100_000

@@ -6,8 +6,9 @@ Parliament did China sanction?" scores high against "Beijing sanctioned ten EU
 individuals…, including members of the European parliament" although no member
 is named.  Classic QA systems check the answer type; so does this: when the
 question asks for a name, a place, a time or a quantity and no chosen sentence
-offers one *beyond what the question already says*, the answer abstains.  A nationality word ("Chinese", "European") or a word opening a
-sentence or an aside is no name.
+offers one *beyond what the question already says*, the answer abstains.  A
+nationality word ("Chinese", "European") or a word opening a sentence or an
+aside is no name.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from collections.abc import Iterable
 
 from assistant.ingest.text import MONTH_PATTERN
 
-_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion|dozen|half"
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion"
+    "|dozen|half"
+)
 _TIME = re.compile(
-    rf"\b(?:{MONTH_PATTERN})\b|\b(?:1[89]|20)\d\d\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    rf"\b(?:{MONTH_PATTERN})\b|\b(?:1[89]|20)\d\d\b"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     r"\b(?:yesterday|today|tomorrow|last|next|earlier|later|ago|since|until|before|after)\b|\d",
     re.IGNORECASE,
 )
@@ -60,9 +65,39 @@ _OPENING = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 #: Nationality and regional adjectives modify names; they answer no "who" or "which members"
 #: question by themselves.  A list, not a suffix rule: "-ian" would also drop Brian and Julian.
 _DEMONYMS = frozenset(
-    "chinese american european british english french german japanese korean russian indian asian african "
-    "australian canadian italian spanish iranian afghan taiwanese tibetan uyghur western eastern "
-    "soviet israeli palestinian arab turkish mexican brazilian".split()
+    [
+        "chinese",
+        "american",
+        "european",
+        "british",
+        "english",
+        "french",
+        "german",
+        "japanese",
+        "korean",
+        "russian",
+        "indian",
+        "asian",
+        "african",
+        "australian",
+        "canadian",
+        "italian",
+        "spanish",
+        "iranian",
+        "afghan",
+        "taiwanese",
+        "tibetan",
+        "uyghur",
+        "western",
+        "eastern",
+        "soviet",
+        "israeli",
+        "palestinian",
+        "arab",
+        "turkish",
+        "mexican",
+        "brazilian",
+    ]
 )
 _POSSESSIVE = re.compile(r"[’']s$")
 

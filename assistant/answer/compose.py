@@ -27,8 +27,9 @@ and citations correct by construction.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from assistant import prompts
 from assistant.answer.accounts import account_source, side_of, sides_compared
@@ -64,7 +65,7 @@ class Scored:
 
 
 def ask(
-    retriever: Retriever, settings: Settings, question: str, history: Sequence[str] = (), filters: Filters = Filters()
+    retriever: Retriever, settings: Settings, question: str, history: Sequence[str] = (), filters: Filters | None = None
 ) -> Answer:
     """Answer ``question`` (after the user turns ``history``) from the indexed articles."""
     question = check_query(question, settings.max_query_chars)

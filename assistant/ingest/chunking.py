@@ -227,7 +227,8 @@ def _piece_merger() -> Callable[..., TextSplitter]:
         def split_text(self, text: str) -> list[str]:
             next_starts = [start for start, _ in self._pieces[1:]] + [self._pieces[-1][1]]
             splits = [
-                _span(text[start:next_start], start, end) for (start, end), next_start in zip(self._pieces, next_starts)
+                _span(text[start:next_start], start, end)
+                for (start, end), next_start in zip(self._pieces, next_starts, strict=False)
             ]
             return self._merge_splits(splits, "")
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.cleaning import clean, learn_boilerplate
 from assistant.ingest.dedupe import Duplicate, find_duplicates
-from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
 from assistant.settings import Settings
 from assistant.types import Document, Removal

@@ -158,8 +158,12 @@ class _Lsh:
         return [signature[i * self._rows : (i + 1) * self._rows].tobytes() for i in range(len(self._buckets))]
 
     def insert(self, key: str, signature: np.ndarray) -> None:
-        for bucket, band in zip(self._buckets, self._keys(signature)):
+        for bucket, band in zip(self._buckets, self._keys(signature), strict=False):
             bucket.setdefault(band, []).append(key)
 
     def query(self, signature: np.ndarray) -> set[str]:
-        return {key for bucket, band in zip(self._buckets, self._keys(signature)) for key in bucket.get(band, ())}
+        return {
+            key
+            for bucket, band in zip(self._buckets, self._keys(signature), strict=False)
+            for key in bucket.get(band, ())
+        }

@@ -17,8 +17,8 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from assistant.ingest.corpus import SUFFIXES, parse_article, walk
 from assistant.errors import ArticleError, CorpusError
+from assistant.ingest.corpus import SUFFIXES, parse_article, walk
 
 __all__ = ["store_upload", "upload_name"]
 

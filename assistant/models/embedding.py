@@ -61,7 +61,7 @@ def in_batches(
     out = np.zeros((len(texts), dim), dtype=np.float32)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     batches = [order[begin : begin + batch] for begin in range(0, len(order), batch)]
-    for rows, vectors in zip(batches, each(encode, [[texts[i] for i in rows] for rows in batches])):
+    for rows, vectors in zip(batches, each(encode, [[texts[i] for i in rows] for rows in batches]), strict=False):
         out[rows] = vectors
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.maximum(norms, 1e-12)

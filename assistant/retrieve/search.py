@@ -76,7 +76,7 @@ def _search(index, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> li
         return []
     selector = None if allowed is None else faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
     scores, rows = index.search(vector[None, :].astype(np.float32), n, params=search_parameters(index, n, selector))
-    found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+    found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=False) if r >= 0]
     if len(found) < n:
         candidates = np.flatnonzero(allowed) if allowed is not None else np.arange(index.ntotal)
         exact = reconstruct(index, candidates) @ vector
@@ -173,7 +173,7 @@ class Retriever:
         return ranks
 
     def search(
-        self, query: str, k: int | None = None, mode: str | None = None, filters: Filters = Filters()
+        self, query: str, k: int | None = None, mode: str | None = None, filters: Filters | None = None
     ) -> list[Passage]:
         """The best ``k`` passages for ``query`` (k is clamped to what the filters admit)."""
         query = check_query(query, self._settings.max_query_chars)
@@ -183,7 +183,7 @@ class Retriever:
             raise QueryError(f"k must be a positive whole number, got {k!r}")
         if mode not in MODES:
             raise QueryError(f"mode {mode!r} is not one of {', '.join(MODES)}")
-        allowed = self._allowed(filters)
+        allowed = self._allowed(filters or Filters())
         chunk_mask = allowed.chunks if allowed else None
         pool = max(self._settings.candidates, k)
         if mode == "lexical":

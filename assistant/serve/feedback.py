@@ -20,7 +20,7 @@ import fcntl
 import json
 import os
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ def feedback_record(
     """The JSON object ``record_feedback`` appends.  Raises ``QueryError`` for a bad verdict."""
     if verdict not in VERDICTS:
         raise QueryError(f"feedback verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
-    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (now or datetime.now(UTC)).astimezone(UTC)
     return {
         "time": when.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "question": question,

@@ -42,8 +42,8 @@ from assistant.store.vectors import (
     build_faiss,
     choose_index,
     configure,
-    recorded_indexes,
     reconstruct,
+    recorded_indexes,
 )
 from assistant.types import Chunk, Document, Sentence
 
