@@ -171,6 +171,13 @@ def _layout(gr, shared: Shared) -> Page:
 
 def _wire(gr, shared: Shared, page: Page) -> None:
     """Event handlers, each bound to its components; ``/ask`` and ``/upload`` are the API."""
+    _wire_chat(gr, shared, page)
+    _wire_corpus(gr, shared, page)
+    _wire_api(gr, shared)
+
+
+def _wire_chat(gr, shared: Shared, page: Page) -> None:
+    """Asking, opening a cited article, clearing the conversation, thumbs up or down."""
 
     def respond(
         question: str, chat: list, history: list[str], answers: list, date_from: str, date_to: str, sources: list[str]
@@ -229,9 +236,34 @@ def _wire(gr, shared: Shared, page: Page) -> None:
         gr.Info(prompts.render("feedback_saved"))
         return ""
 
+    p = page
+    ask_inputs = [p.question, p.chat, p.history, p.answers, p.date_from, p.date_to, p.sources]
+    ask_outputs = [p.question, p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article]
+    p.send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
+    p.question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+    p.pick.change(open_article, [p.pick, p.answers], p.article, api_visibility="private").then(
+        None, None, None, js=SCROLL_TO_CITED
+    )
+    p.clear.click(
+        clear, None, [p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article], api_visibility="private"
+    )
+    p.chat.like(feedback, [p.comment, p.answers, p.history], p.comment, api_visibility="private")
+
+
+def _wire_corpus(gr, shared: Shared, page: Page) -> None:
+    """Uploads: stored, indexed, and the corpus table, status and publication filter refreshed."""
+
     def upload(files: list | None):
         text = shared.upload(files or [])
         return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
+
+    page.files.upload(
+        upload, page.files, [page.upload_status, page.table, page.status, page.sources], api_name="upload"
+    )
+
+
+def _wire_api(gr, shared: Shared) -> None:
+    """``/ask``: the Answer as JSON, for programs (gradio_client)."""
 
     def ask(
         question: str,
@@ -251,19 +283,6 @@ def _wire(gr, shared: Shared, page: Page) -> None:
         result.pop("passages")
         return result
 
-    p = page
-    ask_inputs = [p.question, p.chat, p.history, p.answers, p.date_from, p.date_to, p.sources]
-    ask_outputs = [p.question, p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article]
-    p.send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
-    p.question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
-    p.pick.change(open_article, [p.pick, p.answers], p.article, api_visibility="private").then(
-        None, None, None, js=SCROLL_TO_CITED
-    )
-    p.clear.click(
-        clear, None, [p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article], api_visibility="private"
-    )
-    p.chat.like(feedback, [p.comment, p.answers, p.history], p.comment, api_visibility="private")
-    p.files.upload(upload, p.files, [p.upload_status, p.table, p.status, p.sources], api_name="upload")
     gr.api(ask, api_name="ask")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from assistant.ingest.sentences import split_sentences
 from assistant.types import Passage
 
-LEXRANK_PASSAGES = 3
+LEXRANK_PASSAGES = 3  # the passages LexRank reads: as many as an answer usually draws on
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 

@@ -91,3 +91,14 @@ def test_models_score_the_same_side_by_side_as_one_at_a_time(assistant):
     scores = reranker.score(question, texts)
     assert np.array_equal(scores, np.array([reranker.score(question, [t])[0] for t in texts]))
     assert len(set(scores.tolist())) > 1  # real, distinct scores: not a constant that would also be equal
+
+
+@pytest.mark.parametrize("k", [2, 7])
+def test_the_k_setting_is_how_many_passages_a_search_returns_by_default(built, settings, embedder, k):
+    from dataclasses import replace
+
+    from assistant.pipeline import Assistant
+
+    configured = Assistant.open(*built, replace(settings, k=k), embedder)
+    assert len(configured.search("What did Kerry's China trip produce?")) == k
+    assert len(configured.search("What did Kerry's China trip produce?", 3)) == 3

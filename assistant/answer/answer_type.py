@@ -65,39 +65,9 @@ _OPENING = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
 #: Nationality and regional adjectives modify names; they answer no "who" or "which members"
 #: question by themselves.  A list, not a suffix rule: "-ian" would also drop Brian and Julian.
 _DEMONYMS = frozenset(
-    [
-        "chinese",
-        "american",
-        "european",
-        "british",
-        "english",
-        "french",
-        "german",
-        "japanese",
-        "korean",
-        "russian",
-        "indian",
-        "asian",
-        "african",
-        "australian",
-        "canadian",
-        "italian",
-        "spanish",
-        "iranian",
-        "afghan",
-        "taiwanese",
-        "tibetan",
-        "uyghur",
-        "western",
-        "eastern",
-        "soviet",
-        "israeli",
-        "palestinian",
-        "arab",
-        "turkish",
-        "mexican",
-        "brazilian",
-    ]
+    "chinese american european british english french german japanese korean russian indian asian african "
+    "australian canadian italian spanish iranian afghan taiwanese tibetan uyghur western eastern "
+    "soviet israeli palestinian arab turkish mexican brazilian".split()
 )
 _POSSESSIVE = re.compile(r"[’']s$")
 

@@ -26,9 +26,9 @@ from assistant.types import Document, Removal
 
 __all__ = ["clean", "learn_boilerplate"]
 
-TITLE_MAX_WORDS = 20
+TITLE_MAX_WORDS = 20  # a headline is short; a longer line without a full stop is body text
 LEARNED_MAX_WORDS = 12  # longer lines shared by two articles are quotes, not page furniture
-TRUNCATED_MIN_WORDS = 8
+TRUNCATED_MIN_WORDS = 8  # a shorter cut-off copy of a line could be a coincidence of openings
 
 
 # ---------------------------------------------------------------- names

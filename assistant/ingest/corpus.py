@@ -140,7 +140,7 @@ def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
     modification time (and a symbolic link's target's), plus ``max_bytes``.
 
     Equal digests mean an unchanged corpus, which then need not be read, cleaned and
-    deduplicated again (seconds at thousands of articles).  None when a file changed
+    deduplicated again (``bench/indexing.py`` times the no-op re-index).  None when a file changed
     in the last two seconds: too recent for its time stamp to prove anything.
     """
     digest = hashlib.sha256(f"{Path(corpus_dir).resolve()}\0{max_bytes}\n".encode())

@@ -6,7 +6,7 @@ copies (a few words edited, a footer added) are found with MinHash + LSH over wo
 5-shingles; LSH only proposes candidates, and the exact Jaccard similarity of the
 shingle sets decides, so the result never depends on hashing luck.  MinHash and the
 LSH bands are a few lines of numpy here: datasketch, which did this before, imports
-scipy (~0.7 s), and every index update, even a no-op, reads the corpus.  Of each group
+scipy, slow to load, and every index update that reads the corpus runs this.  Of each group
 the document whose ``doc_id`` sorts first is kept, which makes the outcome
 independent of the order the documents arrive in.
 """
@@ -28,8 +28,8 @@ from assistant.types import Document
 if TYPE_CHECKING:
     import numpy as np
 
-SHINGLE_WORDS = 5
-NUM_PERM = 128
+SHINGLE_WORDS = 5  # long enough that shared phrases of different stories rarely match
+NUM_PERM = 128  # hash functions per signature: enough for stable LSH bands
 SEED = 1  # fixed so the same corpus always yields the same duplicates
 MINHASH_BLOCK = 4096  # shingles hashed at once: a 4 MiB matrix of 128 hashes each
 

@@ -22,7 +22,7 @@ from assistant.ingest.corpus import SUFFIXES, parse_article, walk
 
 __all__ = ["store_upload", "upload_name"]
 
-_HASH_CHARS = 12
+_HASH_CHARS = 12  # 48 bits of the content hash: unique within any corpus a person keeps
 
 
 def upload_name(filename: str, data: bytes) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 NAME = "ms-marco-MiniLM-L-12-v2"
-MAX_TOKENS = 512
+MAX_TOKENS = 512  # the model's input limit: longer pairs are cut (their [SEP] kept)
 
 
 def model_dir() -> Path:

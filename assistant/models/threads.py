@@ -2,10 +2,11 @@
 
 On a 2-core machine the OpenMP pools of FAISS and BLAS and the pool of ONNX Runtime
 each assume they own every core; when they meet in one query, spinning workers
-fight and a 10 ms search can stall for half a second.  So: OpenMP and BLAS get one
-thread (a query's matrix work is tiny), and ONNX Runtime, which does the real work,
-gets the cores with spinning disabled, running several inputs side by side when
-it has them (see ``embedding.OnnxRuns``).
+fight and a search of milliseconds can stall for many times that.  So: OpenMP and
+BLAS get one thread (a query's matrix work is tiny), and ONNX Runtime, which does
+the real work, gets the cores with spinning disabled, running several inputs side
+by side when it has them (see ``onnx.OnnxRuns``).  ``bench/threads.py`` compares
+this with the libraries' defaults.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant import prompts
 from assistant.errors import AssistantError
-from assistant.settings import Settings, load_settings
+from assistant.settings import MODES, Settings, load_settings
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(search)
     search.add_argument("query")
     search.add_argument("-k", type=int, help="how many passages (default: the k setting, 5)")
-    search.add_argument("--mode", choices=("dense", "lexical", "hybrid", "rerank"))
+    search.add_argument("--mode", choices=MODES)
     _filters(search)
     search.add_argument("--json", action="store_true", help="print JSON instead of text")
 
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
     evaluate.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
     evaluate.add_argument("--models", nargs="+", help="embedders to compare (default: e5-small-v2 all-MiniLM-L6-v2)")
-    external = commands.add_parser("external", help="score on public data: TrecQA, WikiQA, SQuAD (slow: minutes)")
+    external = commands.add_parser("external", help="score on public data: TrecQA, WikiQA, SQuAD (slow)")
     _common(external)
     external.add_argument(
         "--data", type=Path, help="the shared data folder (default: ../shared/data beside the project)"

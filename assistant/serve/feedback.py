@@ -30,7 +30,7 @@ from assistant.types import Answer, Citation
 __all__ = ["VERDICTS", "MAX_COMMENT_CHARS", "record_feedback", "feedback_record"]
 
 VERDICTS = ("up", "down")
-MAX_COMMENT_CHARS = 2_000
+MAX_COMMENT_CHARS = 2_000  # a comment, not an essay: longer ones are cut
 
 
 def feedback_record(
