@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test index bench eval clean-index
+.PHONY: run test index bench eval external readme clean-index
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,19 @@ bench: $(VENV)/.installed-bench index
 	for script in latency indexing threads peer scale; do HF_HUB_OFFLINE=1 $(BIN)/python bench/$$script.py $(BENCH) || exit 1; done
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/load.py --clients 20 --seconds 60 $(BENCH)
 	$(BIN)/python bench/report.py $(BENCH)
+	$(BIN)/python -m evals.readme
 
+# The figures of README.md are generated from the result files these write (evals/readme.py).
 eval: $(VENV)/.installed-eval
-	$(BIN)/assistant eval --json eval/results.json
+	HF_HUB_OFFLINE=1 $(BIN)/assistant eval --json eval/results.json
+	$(BIN)/python -m evals.readme
+
+external: $(VENV)/.installed-eval
+	HF_HUB_OFFLINE=1 $(BIN)/assistant external --json eval/external.json
+	$(BIN)/python -m evals.readme
+
+readme: $(VENV)/.installed-eval
+	$(BIN)/python -m evals.readme
 
 clean-index:
 	rm -rf index/gen-* index/.tmp-* index/CURRENT index/.lock

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from assistant.ingest.text import normalise
 from assistant.settings import Settings
+from evals.machine import machine
 from evals.retrieval import mrr_at, recall_at
 
 Ranked = list[tuple[str, list[tuple[str, int]]]]  # (question, [(candidate, label)])
@@ -126,7 +127,7 @@ def run_external(data_dir: Path, settings: Settings, answers: int) -> dict[str, 
     def cosine(question: str, candidates: list[str]) -> Sequence[float]:
         return embedder.encode_documents(candidates) @ embedder.encode_queries([question])[0]
 
-    results: dict[str, object] = {}
+    results: dict[str, object] = {"machine": machine()}
     for name, data in (
         ("trecqa-dev", load_trecqa(data_dir / "trecqa" / "dev.json")),
         ("wikiqa-dev", load_wikiqa(data_dir / "wikiqa" / "dev")),

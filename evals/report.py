@@ -19,6 +19,7 @@ from assistant.models import bundled
 from assistant.settings import MODES, Settings
 from evals.answers import AnswerScore, Totals, score_answer, summarise
 from evals.baselines import lead_baseline, lexrank_baseline
+from evals.machine import machine
 from evals.questions import Question, load_questions
 from evals.retrieval import RetrievalScores, evaluate_retrieval
 
@@ -70,6 +71,7 @@ class EvalResults:
     questions: str
     corpus: str
     default: dict[str, str]  # the default model and mode
+    machine: dict[str, Any] = field(default_factory=machine)  # CPU flags change int8 results
     models: dict[str, Any] = field(default_factory=dict)  # embedder and cross-encoder identities
     retrieval: dict[str, RetrievalRow] = field(default_factory=dict)  # "model/mode" -> scores
     answers: AnswerResults | None = None

@@ -1,0 +1,40 @@
+"""The machine a figure was measured on: int8 ONNX kernels round differently with and
+without AVX-512 VNNI, so the same code gives figures a few points apart on two CPUs.
+Every result file records this beside its figures."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+#: CPU flags that change how int8 and float kernels compute.
+FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+PACKAGES = ("newsdesk", "onnxruntime", "faiss-cpu", "numpy", "tokenizers", "sentence-transformers", "torch")
+
+
+def machine() -> dict[str, object]:
+    """CPU model and flags, cores, Python and the versions of the libraries that compute."""
+    model, flags = "", set()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and not model:
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return {
+        "cpu": model or platform.processor(),
+        "flags": [f for f in FLAGS if f in flags],
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
