@@ -91,9 +91,11 @@ def peak_rss_mib(pid: int) -> float:
 def index_sizes(generation: Path) -> dict[str, float]:
     """Bytes on disk of an index generation, and per chunk and per sentence: each row's
     FAISS vector (and graph, for HNSW) plus its JSONL record; the articles' text apart."""
+    from dataclasses import asdict
+
     from assistant.store.generation import read_manifest
 
-    counts = read_manifest(generation)["counts"]
+    counts = asdict(read_manifest(generation).counts)
 
     def size(*names: str) -> int:
         return sum((generation / name).stat().st_size for name in names)

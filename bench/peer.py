@@ -84,7 +84,8 @@ def newsdesk_system(index_dir: Path, model: str):
 
 def recall(search, questions) -> dict[str, float]:
     """Recall@5 on the answerable questions: gold evidence text in a passage, or a gold article."""
-    from evals.questions import evaluate_retrieval, retrieval_query
+    from evals.questions import retrieval_query
+    from evals.retrieval import evaluate_retrieval
 
     answerable = [q for q in questions if q.answerable]
     evidence = evaluate_retrieval(lambda query, k, mode: [text for text, _ in search(query)][:k], questions, "-")

@@ -226,7 +226,7 @@ def build_kind(factory: str, vectors, ef_construction: int):
 
 def search(index, query, k: int):
     """Row ids of the ``k`` nearest, searched as the app searches (``store.search_parameters``)."""
-    from assistant.store.generation import search_parameters
+    from assistant.store.vectors import search_parameters
 
     return index.search(query[None, :], k, params=search_parameters(index, k))[1][0]
 

@@ -32,15 +32,15 @@ def undo_thread_configuration() -> None:
     """Make this process run with the libraries' own thread defaults (the ``defaults`` variant)."""
     import onnxruntime as ort
 
-    import assistant.models.embedding
+    import assistant.models.onnx
     import assistant.pipeline
 
-    def default_runs(runs: assistant.embedding.OnnxRuns, model_file: Path, threads: int) -> None:
+    def default_runs(runs: assistant.models.onnx.OnnxRuns, model_file: Path, threads: int) -> None:
         runs.session = ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"])
         runs._pool = None
 
     assistant.pipeline.limit_openmp = lambda: None
-    assistant.embedding.OnnxRuns.__init__ = default_runs
+    assistant.models.onnx.OnnxRuns.__init__ = default_runs
 
 
 def measure(variant: str, queries: int) -> dict[str, list[float]]:
