@@ -82,8 +82,16 @@ def citation_label(c: Citation) -> str:
         number=c.number,
         title=c.title or c.doc_id,
         publication=c.publication or render("publication_unknown"),
-        date=c.date or render("date_unknown"),
+        date=date_label(c.date, c.date_written),
     )
+
+
+def date_label(date: str, written: str = "") -> str:
+    """An article's date as a reader sees it: the ISO date; else the page's date line as
+    written, flagged when its day/month order is undecided; else "date unknown"."""
+    if date:
+        return date
+    return render("date_undecided", written=written) if written else render("date_unknown")
 
 
 def examples() -> tuple[str, ...]:

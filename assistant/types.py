@@ -25,6 +25,9 @@ class Document:
     date: str
     text: str
     content_hash: str  # sha256 of ``text``: the unit of incremental re-embedding
+    # The page's date line as written, when nothing decided its day/month order ("09/10/2021"):
+    # shown, flagged, never guessed; ``date`` is then "".
+    date_written: str = ""
 
     @property
     def label(self) -> str:
@@ -102,6 +105,7 @@ class Citation:
     end: int
     sentences: tuple[int, ...]  # sentence indexes within the document
     date_notes: tuple[str, ...] = ()
+    date_written: str = ""  # the article's undecided date line, as written (``Document.date_written``)
 
 
 @dataclass(frozen=True)

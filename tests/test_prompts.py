@@ -30,6 +30,7 @@ EXPECTED = {
     "citation": {"number", "title", "publication", "date"},
     "no_question": set(),
     "publication_unknown": set(),
+    "date_undecided": {"written"},
     "sources_placeholder": set(),
     "feedback_saved": set(),
     "upload_added": {"file", "stored"},

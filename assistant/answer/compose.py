@@ -261,6 +261,7 @@ def _compose(
                 end,
                 tuple(s.index for s in run),
                 notes,
+                doc.date_written,
             )
         )
         return len(citations)

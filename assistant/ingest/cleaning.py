@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from assistant.errors import ArticleError
-from assistant.ingest.formats import Line, Metadata, parse_date
+from assistant.ingest.formats import Line, Metadata
+from assistant.ingest.pubdate import day_first_evidence, is_date, parse_date
 from assistant.ingest.text import normalise
 from assistant.types import Document, Removal
 
@@ -124,6 +125,7 @@ def clean(
         date=meta.date,
         text=text,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        date_written="" if meta.date else meta.date_written,
     )
     return document, tuple(removed)
 
@@ -155,8 +157,9 @@ class _Sift:
         self.lines, self.learned, self.title = lines, learned, title
         self.shown = [_display(line.text) for line in lines]
         self.teaser_titles = {i - 1 for i, shown in enumerate(self.shown) if i and _TEASER.match(shown)}
-        self.dates = [parse_date(shown) for shown in self.shown]
-        self.found = {"publication": "", "author": "", "date": ""}
+        order = day_first_evidence(self.shown)  # the page's own numeric dates decide "09/10/2021"
+        self.dates = [parse_date(shown, order) for shown in self.shown]
+        self.found = {"publication": "", "author": "", "date": "", "date_written": ""}
         self.kept: list[str] = []
         self.removed: list[Removal] = []
         self.first_seen: dict[str, int] = {}  # normalised kept line -> its line number
@@ -199,6 +202,9 @@ class _Sift:
         if self.dates[i]:
             self._note("date", self.dates[i])
             return "date line"
+        if is_date(shown):
+            self._note("date_written", shown)
+            return "date line (day and month order undecided: shown as written)"
         if author := _byline(shown):
             self._note("author", author)
             return "byline"

@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
-from datetime import date
 
 from assistant.errors import ArticleError
-from assistant.ingest.text import month_number
+from assistant.ingest.pubdate import is_date, parse_date
 
-__all__ = ["SUFFIXES", "Line", "Metadata", "parse_date", "to_lines"]
+__all__ = ["SUFFIXES", "Line", "Metadata", "to_lines"]
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -31,6 +30,7 @@ class Metadata:
     publication: str = ""
     author: str = ""
     date: str = ""
+    date_written: str = ""  # a date line whose day/month order nothing decided, as written
 
     def over(self, other: Metadata) -> Metadata:
         """Fields set here win; the empty ones are taken from ``other``."""
@@ -109,8 +109,9 @@ def _front_matter(lines: Sequence[str]) -> tuple[Metadata, int]:
         if field == "date" and value:
             iso = parse_date(value)
             if not iso:
+                problem = "has no certain day/month order" if is_date(value) else "is not a date"
                 raise ArticleError(
-                    f"malformed front matter: date {value!r} on line {no} is not a date; write it as YYYY-MM-DD"
+                    f"malformed front matter: date {value!r} on line {no} {problem}; write it as YYYY-MM-DD"
                 )
             value = iso
         fields[field] = value
@@ -218,43 +219,3 @@ def _html_lines(html: str) -> tuple[tuple[Line, ...], Metadata]:
         date=parse_date(result.date or ""),
     )
     return lines, found
-
-
-# ---------------------------------------------------------------- dates
-
-_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_TIME = (
-    r"(?:\s*(?:[,|–—-]|at|t)?\s*"  # separator: "– 08:25", "at 10:30", ISO "T08:25"
-    r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?"
-    r"\s*(?:[ap]\.?m\.?)?"
-    r"\s*(?:z|[+-]\d{2}:?\d{2}|[a-z]{2,4})?)?"  # zone: Z, +01:00, ET, GMT
-)
-_DATE_SHAPES = tuple(
-    re.compile(_WEEKDAY + shape + _TIME)
-    for shape in (
-        r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})",
-        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})",  # US order, as on the sites we read
-        r"(?P<month>[a-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4})",
-        r"(?P<d>\d{1,2})(?:st|nd|rd|th)? (?P<month>[a-z]{3,9})\.?,? (?P<y>\d{4})",
-    )
-)
-
-
-def parse_date(text: str) -> str:
-    """ISO ``YYYY-MM-DD`` when ``text`` is only a date (optionally with weekday and
-    time), else ``""``.  Accepts "March 23, 2021", "Mar. 23, 2021", "23 March 2021",
-    "2021-03-23" and US-style "Fri, 09/10/2021 – 08:25".  Front matter, HTML <head>
-    and the date lines found by cleaning all go through it, so every source of a
-    date yields the same form."""
-    flat = " ".join(text.split()).casefold()
-    for shape in _DATE_SHAPES:
-        match = shape.fullmatch(flat)
-        if not match:
-            continue
-        parts = match.groupdict()
-        month = int(parts["m"]) if parts.get("m") else month_number(parts["month"])
-        try:
-            return date(int(parts["y"]), month, int(parts["d"])).isoformat()
-        except ValueError:  # month 0 (unknown name) or day 31 of a short month
-            return ""
-    return ""

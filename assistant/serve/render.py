@@ -102,7 +102,7 @@ def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> st
 def article_html(doc: Document, start: int, end: int) -> str:
     """A whole cleaned article with the cited span marked (``#nd-cited``, scrolled to by the page)."""
     meta = " · ".join(
-        html.escape(x) for x in (doc.publication, doc.author, doc.date or prompts.render("date_unknown")) if x
+        html.escape(x) for x in (doc.publication, doc.author, prompts.date_label(doc.date, doc.date_written)) if x
     )
     body = highlighted(doc.text, start, end, "nd-cited")
     return (
@@ -117,7 +117,9 @@ def corpus_rows(articles: Iterable[ArticleInfo]) -> list[list]:
         [
             a.document.label,
             a.document.publication or "—",
-            a.document.date or "—",
+            prompts.date_label(a.document.date, a.document.date_written)
+            if a.document.date or a.document.date_written
+            else "—",
             a.sentences,
             a.chunks,
             a.document.doc_id,
