@@ -89,11 +89,14 @@ def test_relative_dates_are_resolved_against_the_article_date(assistant):
 
 
 def test_sides_that_disagree_are_grouped(assistant):
+    """Each party the question names gets its own paragraph, in the question's order."""
     answer = assistant.ask("How do the US and Chinese accounts of the Alaska talks differ?")
     assert answer.disagreement
-    chinese, us = answer.text.index("According to the Chinese side:"), answer.text.index("According to the US side:")
-    assert "joint working group" in answer.text[chinese:us]
-    assert "no formal agreements" in answer.text[us:]
+    paragraphs = answer.text.split("\n\n")
+    us = next(p for p in paragraphs if p.startswith("According to the US side:"))
+    chinese = next(p for p in paragraphs if p.startswith("According to the Chinese side:"))
+    assert paragraphs.index(us) < paragraphs.index(chinese)
+    assert "joint working group" in chinese and "no formal agreements" in us
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 5000])

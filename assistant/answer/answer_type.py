@@ -1,10 +1,9 @@
 """Expected answer types: a "who", "where", "when" or "how many" question needs an answer that
 supplies one.
 
-A cross-encoder scores topical relevance, so "Which members of the European
-Parliament did China sanction?" scores high against "Beijing sanctioned ten EU
-individuals…, including members of the European parliament" although no member
-is named.  Classic QA systems check the answer type; so does this: when the
+A cross-encoder scores topical relevance, so "Which players did the club
+sell?" scores high against "The club sold three players in January, including
+two of its youngest" although no player is named.  Classic QA systems check the answer type; so does this: when the
 question asks for a name, a place, a time or a quantity and no chosen sentence
 offers one *beyond what the question already says*, the answer abstains.  A
 nationality word ("Chinese", "European") or a word opening a sentence or an

@@ -13,13 +13,14 @@
    many / how long" question gets no sentence offering that type of answer
    (``answer_type.py``).
 5. Select best-first, skipping near-repeats, up to the sentence and word budget
-   (a question naming two sides, "the US and Chinese accounts", first gets each
-   side's best attributed statement); a
-   sentence that leans on its predecessor ("Worse, they…", "This follows…")
-   brings it along, or is dropped when the budget cannot hold both.
+   (a question asking how named parties' accounts differ first gets each party's
+   best attributed statement); a sentence that leans on its predecessor
+   ("Instead, they…", "This follows…") brings it along, or is dropped when the
+   budget cannot hold both.
 6. A sentence another article says almost word for word is said once and
-   cites both.  Sentences attributed to different sides of a story are shown
-   grouped by side (accounts.py).  Otherwise: by source, then position.
+   cites both.  Accounts of two countries, or of the parties a question
+   compares, are shown grouped by source (``accounts.py``).  Otherwise: by
+   source, then position.
 Every sentence is sliced from its article by offsets, so quotes are verbatim
 and citations correct by construction.
 """
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import prompts
-from assistant.answer.accounts import account_source, side_of, sides_compared
+from assistant.answer.accounts import account_source, is_country, side_of, sides_compared, speaks_for
 from assistant.answer.answer_type import expected_type, supplies
 from assistant.answer.dates import resolve_relative_dates
 from assistant.answer.followup import entities, resolve
@@ -118,8 +119,12 @@ def _score(retriever: Retriever, settings: Settings, query: str, passages: Seque
     lexical = retriever.sentence_lexical(query)[rows]
     prefilter = standardise(cosines) + settings.sentence_lexical_weight * standardise(lexical)
     top = sorted(range(len(rows)), key=lambda i: -float(prefilter[i]))[: settings.answer_candidates]
-    if sides_compared(query):  # a question comparing sides: also score each side's own statements
-        attributed = [i for i in range(len(rows)) if i not in top and side_of(index.sentence_rows[rows[i]].text)]
+    if parties := sides_compared(query):  # a question comparing accounts: also score each party's own statements
+        attributed = [
+            i
+            for i in range(len(rows))
+            if i not in top and any(speaks_for(side_of(index.sentence_rows[rows[i]].text), p) for p in parties)
+        ]
         top += sorted(attributed, key=lambda i: -float(prefilter[i]))[: settings.answer_candidates // 2]
     sentences = [index.sentence_rows[rows[i]] for i in top]
     logits = retriever.reranker.score(query, [_in_context(index, s) for s in sentences])
@@ -132,13 +137,13 @@ def _score(retriever: Retriever, settings: Settings, query: str, passages: Seque
 
 def _answers_alone(text: str, min_words: int) -> bool:
     """A candidate is a complete sentence of a few words at least: the cross-encoder reads it after
-    its article's title, and a bare "Unsurprisingly." then scores as high as the title does."""
+    its article's title, and a bare "Indeed." then scores as high as the title does."""
     return bool(COMPLETE.search(text)) and _words(text) >= min_words
 
 
 def _in_context(index, sentence: Sentence) -> str:
     """What the cross-encoder reads: the sentence after its article's title, and after its
-    predecessor when it leans on it ("Worse, they would only meet Kerry by video call" means
+    predecessor when it leans on it ("Instead, they would only meet by video call" means
     nothing alone).  The title says which event "the call" or "the talks" are: ms-marco
     passages are read in context, and a bare sentence loses it."""
     text = sentence.text
@@ -160,8 +165,8 @@ def _select(retriever: Retriever, settings: Settings, query: str, scored: list[S
     # the prior orders candidates, but a relevant sentence from the fourth passage still answers.
     relevant = [c for c in scored if c.logit >= settings.abstain_below]
     asked = sides_compared(query)
-    if asked:  # a question comparing sides gets, first, the best statement attributed to each
-        firsts = [next((c for c in scored if side_of(c.sentence.text) == side), None) for side in asked]
+    if asked:  # a question comparing accounts gets, first, the best statement of each party it names
+        firsts = [next((c for c in scored if speaks_for(side_of(c.sentence.text), party)), None) for party in asked]
         firsts = [c for c in firsts if c is not None]
         relevant = firsts + [c for c in relevant if c not in firsts]
     chosen: list[Sentence] = []
@@ -210,11 +215,18 @@ def _word_overlap(a: str, b: str) -> float:
     return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
 
 
-def _runs(sentences: list[Sentence]) -> list[list[Sentence]]:
-    """Consecutive sentences of one article, grouped (a citation quotes a contiguous run)."""
+def _runs(sentences: list[Sentence], source: dict[tuple[str, int], str | None]) -> list[list[Sentence]]:
+    """Consecutive sentences of one article and one ``source``, grouped (a citation quotes a
+    contiguous run; two sources' statements are two citations even when adjacent)."""
     runs: list[list[Sentence]] = []
     for s in sentences:
-        if runs and runs[-1][-1].doc_id == s.doc_id and runs[-1][-1].index + 1 == s.index:
+        last = runs[-1][-1] if runs else None
+        if (
+            last
+            and last.doc_id == s.doc_id
+            and last.index + 1 == s.index
+            and source[(last.doc_id, last.index)] == source[(s.doc_id, s.index)]
+        ):
             runs[-1].append(s)
         else:
             runs.append([s])
@@ -232,7 +244,10 @@ def _compose(
     best_score: float,
 ) -> Answer:
     sides = {(s.doc_id, s.index): side_of(s.text) for s in chosen}
-    disagreement = len({v for v in sides.values() if v}) >= 2
+    sources = {v for v in sides.values() if v}
+    # Accounts are set side by side when two countries' accounts were chosen, or when the
+    # question asks how parties' accounts differ and two sources answer it.
+    disagreement = len(sources) >= 2 and (sum(map(is_country, sources)) >= 2 or bool(sides_compared(query)))
     doc_rank = {d: i for i, d in enumerate(dict.fromkeys(s.doc_id for s in chosen))}
     if disagreement:
         side_rank = {v: i for i, v in enumerate(dict.fromkeys(v for v in sides.values() if v))}
@@ -268,7 +283,7 @@ def _compose(
 
     answer_sentences: list[AnswerSentence] = []
     blocks: list[tuple[str | None, str]] = []
-    for run in _runs(ordered):
+    for run in _runs(ordered, sides if disagreement else dict.fromkeys(sides)):
         numbers = [cite(run)]
         for s in run:
             numbers += [cite([other]) for other in agreeing.get((s.doc_id, s.index), [])]

@@ -1,6 +1,6 @@
 """Relative dates in a quoted sentence, resolved against the article's publication date.
 
-A reader of "Kerry visited China last week" needs to know which week.  When the
+A reader of "The minister visited Nairobi last week" needs to know which week.  When the
 article's date is known, each relative expression gets a note such as
 ``"Thursday night" = 2021-09-09``:
 

@@ -3,7 +3,7 @@
 Page furniture (share buttons, reading times, subscription prompts…), teasers of
 other articles, repeats and lines shared across the corpus are dropped.  Date
 lines, bylines and logos are dropped too but read for metadata on the way, as is
-a leading dateline ("WASHINGTON (Axios): ...", which stays), and the first
+a leading dateline ("NAIROBI (Daily Nation): ...", which stays), and the first
 headline-like line becomes the title.  Every dropped line becomes a ``Removal``
 with its reason: nothing disappears silently.
 
@@ -45,7 +45,7 @@ def _is_name(text: str, low: int = 2, high: int = 3) -> bool:
 
 
 def _byline(text: str) -> str:
-    """The author(s) of a line like "BY Gabriel Wildau" or "By Jane Doe and John Roe"."""
+    """The author(s) of a line like "BY Amara Okafor" or "By Jane Doe and John Roe"."""
     match = _BYLINE.fullmatch(text)
     if not match:
         return ""
@@ -54,7 +54,7 @@ def _byline(text: str) -> str:
     return names if parts and all(_is_name(n, 2, 4) for n in parts) else ""
 
 
-_DATELINE = re.compile(r"[A-Z][A-Z .,'’-]*\(([^()]{2,40})\)\s*[:—–-]\s")  # WASHINGTON (Axios): ...
+_DATELINE = re.compile(r"[A-Z][A-Z .,'’-]*\(([^()]{2,40})\)\s*[:—–-]\s")  # NAIROBI (Daily Nation): ...
 
 
 # ---------------------------------------------------------------- cleaning

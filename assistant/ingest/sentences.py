@@ -8,7 +8,7 @@ are written for cleaned news articles, which hold one paragraph per line:
 2. Within a line, a sentence ends after ``.``, ``!``, ``?``, ``…`` or ``...``
    and any closing quotes or brackets, when whitespace follows and the next
    sentence starts, after any opening quotes or brackets, with an uppercase
-   letter or a digit.  Decimals (``3.5``), domains (``axios.com``) and an
+   letter or a digit.  Decimals (``3.5``), domains (``example.com``) and an
    ellipsis followed by a lowercase word inside a quotation never split.
 3. A single ``.`` is then judged by the word it closes:
 
@@ -18,9 +18,9 @@ are written for cleaned news articles, which hold one paragraph per line:
      abbreviations that may close a sentence (``Jr.``, ``Inc.``, ``Co.``,
      ``St.``, months, state names) end one only when the next word is a common
      sentence opener (``The``, ``But``, ``He``...): "in the U.S. The next day"
-     splits, "ambassador to the U.S. Cui Tiankai" and "on Feb. 10" do not;
+     splits, "ambassador to the U.S. Ana Ruiz" and "on Feb. 10" do not;
    * any other word ends the sentence, ``etc.`` included: it closes lists
-     rather than preceding names, so "pears, etc. Biden said" splits.
+     rather than preceding names, so "pears, etc. Ortiz said" splits.
 """
 
 from __future__ import annotations

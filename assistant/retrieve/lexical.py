@@ -1,8 +1,8 @@
 """BM25 over chunk texts (bm25s, Lucene's non-negative IDF, English stemming and stop words).
 
 Lucene's IDF matters on small corpora: Okapi's IDF is zero or negative for a
-term found in half the chunks or more, so in a five-article corpus "China" or
-"Biden" would count against a passage instead of for it.
+term found in half the chunks or more, so in a small corpus about one story the
+story's own key names would count against a passage instead of for it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
 * ``hybrid``  — four signals on the union of their candidates: the chunk's
   cosine, the cosine of its best *sentence* (a chunk vector averages several
   topics; one sentence that answers is a sharper signal), and BM25 of the chunk
-  and of its best sentence, which let exact names ("Tiankai", "Feb. 10") that
+  and of its best sentence, which let exact names ("Okonkwo", "Feb. 10") that
   embeddings blur win.  Each is z-normalised over the candidates and summed with
   weights from settings: score fusion beat reciprocal-rank fusion on the
   question set (README).  Sentences, like chunks, are embedded and indexed
