@@ -24,6 +24,7 @@ from pathlib import Path
 
 from assistant.ingest.text import normalise
 from assistant.settings import Settings
+from evals.answer_types import answer_type_scores
 from evals.machine import machine
 from evals.retrieval import mrr_at, recall_at
 
@@ -137,4 +138,5 @@ def run_external(data_dir: Path, settings: Settings, answers: int) -> dict[str, 
             f"{settings.model} cosine": selection_scores(data, cosine),
         }
     results["squad-part-a"] = squad(data_dir / "squad" / "dev-v1.1-part-a.json", settings, answers)
+    results["answer-types-squad-part-a"] = answer_type_scores(data_dir / "squad" / "dev-v1.1-part-a.json")
     return results

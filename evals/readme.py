@@ -116,7 +116,25 @@ def external_table(results: dict) -> str:
         f"| | answers containing a gold span ({q['answered_sample']} sampled questions) "
         f"| {_f(q['answer_contains_gold'])} (abstained {_f(q['abstained'])}) |"
     )
-    return "\n".join(lines) + f"\n\n{_machine(results.get('machine'))}\n"
+    return "\n".join(lines + _answer_type_lines(results)) + f"\n\n{_machine(results.get('machine'))}\n"
+
+
+def _answer_type_lines(results: dict) -> list[str]:
+    types = results.get("answer-types-squad-part-a")
+    if not types:
+        return []
+    lines = [
+        "",
+        f"Answer types on SQuAD v1.1 part a ({types['questions']} questions, {types['typed_answers']} with a "
+        "typed gold answer; truth: the NER type of the gold span):",
+        "",
+        "| expected type (from the question) | questions | precision |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {kind} | {row['predicted']} | {_f(row['precision'])} |" for kind, row in types["precision"].items()]
+    lines += ["", "| gold answer's type | questions | recall |", "|---|---|---|"]
+    lines += [f"| {kind} | {row['questions']} | {_f(row['recall'])} |" for kind, row in types["recall"].items()]
+    return lines
 
 
 def bench_summary(summary: str) -> str:

@@ -14,6 +14,7 @@ HEAVY = [
     "trafilatura",
     "bm25s",
     "tiktoken",
+    "spacy",
 ]
 
 

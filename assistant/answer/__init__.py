@@ -3,5 +3,6 @@
 ``compose`` chooses and cites the sentences; ``followup`` resolves a question
 against the conversation; ``answer_type`` checks that a who / when / how-many
 question gets that kind of answer; ``accounts`` reads whose account a sentence
-reports; ``dates`` resolves relative dates against the article's date.
+reports (``countries`` lists how news names a state); ``dates`` resolves relative
+dates against the article's date.
 """

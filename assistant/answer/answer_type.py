@@ -1,13 +1,21 @@
-"""Expected answer types: a "who", "where", "when" or "how many" question needs an answer that
-supplies one.
+"""Expected answer types: a who, where, when or how-many question needs an answer that supplies one.
 
-A cross-encoder scores topical relevance, so "Which players did the club
-sell?" scores high against "The club sold three players in January, including
-two of its youngest" although no player is named.  Classic QA systems check the answer type; so does this: when the
-question asks for a name, a place, a time or a quantity and no chosen sentence
-offers one *beyond what the question already says*, the answer abstains.  A
-nationality word ("Chinese", "European") or a word opening a sentence or an
-aside is no name.
+A cross-encoder scores topical relevance, so "Which players did the club sell?"
+scores high against "The club sold three players in January, including two of
+its youngest" although no player is named.  Classic QA systems check the answer
+type; so does this.  The type comes from the question's form, in general:
+
+* who / whom / whose -> ``agent`` (a person, an organisation or a state);
+* which / what + a noun for people ("which players") -> ``person``, for organisations
+  ("which company") -> ``organisation``;
+* where, or which / what + a noun for places ("in which city") -> ``place``;
+* when, or which / what + a noun for times ("what year") -> ``date``;
+* how many / how much, or which / what + a noun for amounts ("what percentage") -> ``number``;
+* how long -> ``duration``.
+
+Nouns are classed by a general lexicon (``_NOUN_CLASSES``), not by any question
+set.  A chosen sentence *supplies* the type when it holds a named entity of that
+kind (``models/ner.py``) that the question does not already state.
 """
 
 from __future__ import annotations
@@ -15,80 +23,80 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.ingest.text import MONTH_PATTERN
+from assistant.models.ner import entities
 
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|thousand|million|billion"
-    "|dozen|half"
-)
-_TIME = re.compile(
-    rf"\b(?:{MONTH_PATTERN})\b|\b(?:1[89]|20)\d\d\b"
-    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
-    r"\b(?:yesterday|today|tomorrow|last|next|earlier|later|ago|since|until|before|after)\b|\d",
-    re.IGNORECASE,
-)
-_QUANTITY = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|%|\bpercent\b", re.IGNORECASE)
-_DURATION = re.compile(
-    rf"(?:\d+|\b(?:{_NUMBER_WORDS})\b)\s*(?:-\s*)?(?:second|minute|hour|day|week|month|year)s?\b", re.IGNORECASE
-)
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'.-]*[a-z][\w’'.-]*")
-
-#: (pattern on the question, type) — first match wins; None means no type is expected.
-_QUESTIONS = (
-    (re.compile(r"^\W*(?:and\s+)?how\s+long\b", re.IGNORECASE), "duration"),
-    (re.compile(r"^\W*(?:and\s+)?how\s+(?:much|many)\b", re.IGNORECASE), "quantity"),
-    (re.compile(r"^\W*(?:and\s+)?when\b", re.IGNORECASE), "time"),
-    (re.compile(r"^\W*(?:and\s+)?where\b", re.IGNORECASE), "name"),
-    (re.compile(r"^\W*(?:and\s+)?(?:who|whom)\b", re.IGNORECASE), "name"),
-    (
-        re.compile(
-            r"^\W*(?:and\s+)?which\s+(?:\w+\s+)?(?:members?|people|persons?|officials?|companies|firms|"
-            r"countries|individuals|leaders?|diplomats?)\b",
-            re.IGNORECASE,
-        ),
-        "name",
+#: Entity labels (spaCy's, OntoNotes) that answer each type.
+LABELS: dict[str, frozenset[str]] = {
+    "agent": frozenset({"PERSON", "ORG", "GPE"}),
+    "person": frozenset({"PERSON"}),
+    "organisation": frozenset({"ORG"}),
+    "place": frozenset({"GPE", "LOC", "FAC"}),
+    "date": frozenset({"DATE", "TIME"}),
+    "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    "duration": frozenset({"DATE", "TIME"}),
+}
+#: Nouns that name a class of answer, whatever the topic (plural forms by an "s").
+_NOUN_CLASSES: dict[str, str] = {
+    **dict.fromkeys(
+        "person people man men woman women player coach manager leader president minister official member "
+        "actor actress author writer singer artist scientist king queen emperor pope chief executive director "
+        "founder owner ruler general soldier senator judge lawyer candidate winner chairman spokesperson "
+        "diplomat individual character composer architect inventor philosopher".split(),
+        "person",
     ),
+    **dict.fromkeys(
+        "company companies firm team club party organisation organization agency bank band group university "
+        "school college newspaper network airline union government army institution department ministry "
+        "church dynasty family tribe".split(),
+        "organisation",
+    ),
+    **dict.fromkeys(
+        "city cities country countries state town region island continent river mountain place area location "
+        "nation province county street building stadium venue capital district village port airport".split(),
+        "place",
+    ),
+    **dict.fromkeys("year date day month century decade time season era".split(), "date"),
+    **dict.fromkeys(
+        "percentage percent number amount proportion share population price cost total size height length "
+        "age temperature rate".split(),
+        "number",
+    ),
+}
+_QUESTIONS = (
+    (re.compile(r"\bhow\s+long\b", re.IGNORECASE), "duration"),
+    (re.compile(r"\bhow\s+(?:much|many|old|far|big|high)\b", re.IGNORECASE), "number"),
+    (re.compile(r"^\W*(?:and\s+)?(?:who|whom|whose)\b", re.IGNORECASE), "agent"),
+    (re.compile(r"^\W*(?:and\s+)?when\b", re.IGNORECASE), "date"),
+    (re.compile(r"^\W*(?:and\s+)?where\b", re.IGNORECASE), "place"),
 )
+#: "which company", "what year", "in which city", "of what country": the noun after which / what,
+#: past up to two modifiers ("which European city").
+_WHICH = re.compile(r"\b(?:which|what)\s+((?:[\w-]+\s+){0,2}?)([a-z]+?)(?:e?s)?\b(?!\s+(?:of|to)\b)", re.IGNORECASE)
+_DURATION_UNIT = re.compile(r"\b(?:second|minute|hour|day|week|month|year|decade|century)s?\b", re.IGNORECASE)
 
 
 def expected_type(question: str) -> str | None:
-    """ "name", "time", "quantity", "duration", or None when the question fixes no type."""
+    """``agent``, ``person``, ``organisation``, ``place``, ``date``, ``number``, ``duration``, or None
+    when the question fixes no type."""
     for pattern, kind in _QUESTIONS:
         if pattern.search(question):
             return kind
+    for match in _WHICH.finditer(question):
+        words = [*match.group(1).split(), match.group(2)]
+        for word in reversed(words):  # the head noun is the last word; a modifier may be a class too
+            kind = _NOUN_CLASSES.get(word.casefold()) or _NOUN_CLASSES.get(word.casefold().rstrip("s"))
+            if kind:
+                return kind
     return None
 
 
-#: Capitalised words that open a sentence or a bracketed or quoted aside ("(These Chinese …", "“We …").
-_OPENING = re.compile(r"(?:^|[.!?]\s+)[\W_]*$")
-#: Nationality and regional adjectives modify names; they answer no "who" or "which members"
-#: question by themselves.  A list, not a suffix rule: "-ian" would also drop Brian and Julian.
-_DEMONYMS = frozenset(
-    "chinese american european british english french german japanese korean russian indian asian african "
-    "australian canadian italian spanish iranian afghan taiwanese tibetan uyghur western eastern "
-    "soviet israeli palestinian arab turkish mexican brazilian".split()
-)
-_POSSESSIVE = re.compile(r"[’']s$")
-
-
-def _names(text: str) -> set[str]:
-    """Capitalised words that may name someone or something, case-folded, possessives dropped
-    ("Senate's" is the Senate)."""
-    names = set()
-    for m in _CAPITALISED.finditer(text):
-        if _OPENING.search(text[: m.start()]):
-            continue
-        name = _POSSESSIVE.sub("", m.group().rstrip(".’'")).casefold()
-        if name not in _DEMONYMS:
-            names.add(name)
-    return names
-
-
 def supplies(kind: str, question: str, sentences: Iterable[str]) -> bool:
-    """Whether the sentences offer an answer of ``kind`` that the question does not already hold."""
-    text = " ".join(sentences)
-    if kind == "name":
-        return bool(_names(text) - _names(question))
-    pattern = {"time": _TIME, "quantity": _QUANTITY, "duration": _DURATION}[kind]
-    asked = {m.group().casefold() for m in pattern.finditer(question)}
-    return any(m.group().casefold() not in asked for m in pattern.finditer(text))
+    """Whether the sentences name an entity of ``kind`` that the question does not already state."""
+    asked = question.casefold()
+    for found in entities([" ".join(sentences)]):
+        for text, label, _, _ in found:
+            if label not in LABELS[kind] or text.casefold() in asked:
+                continue
+            if kind != "duration" or _DURATION_UNIT.search(text):
+                return True
+    return False

@@ -96,7 +96,7 @@ def ask(
             question,
             query,
             passages,
-            f"the question asks for a {kind} and no chosen sentence gives one",
+            f"the question asks for an answer of type {kind} and no chosen sentence gives one",
             best.score,
         )
     agreeing = _agreeing(chosen, scored, settings.same_words)
