@@ -444,3 +444,43 @@ def test_teasers_are_dropped_only_after_the_body_began():
     assert [r.reason for r in found.removed][1:] == [
         "related-articles header", "teaser title of another article", "teaser of another article",
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- a corpus's own furniture rules
+
+HARBOUR_PAGE = """Harbour Gazette masthead
+Ferry fares to rise in spring
+The island ferry company will raise fares by eight percent from April, the council confirmed on Tuesday.
+Residents with a travel card keep the current price until the end of the year.
+Tap here for the morning briefing
+"""
+HARBOUR_RULES = """
+[[furniture]]
+reason = "masthead"
+pattern = "(?P<publication>.{1,40}) masthead"
+
+[[furniture]]
+reason = "newsletter prompt"
+pattern = "tap here for the \\\\w+ briefing"
+"""
+
+
+def test_a_corpus_brings_the_furniture_of_its_own_sites(tmp_path):
+    write(tmp_path, "ferry.txt", HARBOUR_PAGE)
+    before = read_corpus(tmp_path).articles[0]
+    assert "Tap here for the morning briefing" in before.document.text  # no generic rule knows this site
+    write(tmp_path, "furniture.toml", HARBOUR_RULES)
+    scan = read_corpus(tmp_path)
+    (article,) = scan.articles
+    assert scan.skipped == ()  # the rules file is not an article
+    assert article.document.publication == "Harbour Gazette"
+    assert article.document.title == "Ferry fares to rise in spring"
+    assert "Tap here" not in article.document.text and "masthead" not in article.document.text
+    assert {r.reason for r in article.removed} >= {"masthead", "newsletter prompt"}
+
+
+def test_bad_furniture_rules_name_the_file(tmp_path):
+    write(tmp_path, "ferry.txt", HARBOUR_PAGE)
+    write(tmp_path, "furniture.toml", '[[furniture]]\nreason = "x"\npattern = "(unclosed"\n')
+    with pytest.raises(CorpusError, match=r"furniture\.toml.*reason and a pattern"):
+        read_corpus(tmp_path)

@@ -14,15 +14,17 @@ import codecs
 import contextlib
 import hashlib
 import os
+import re
 import stat
 import time
+import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from assistant.errors import ArticleError, CorpusError
-from assistant.ingest.cleaning import clean, learn_boilerplate
+from assistant.ingest.cleaning import SiteRules, clean, learn_boilerplate
 from assistant.ingest.dedupe import Duplicate, find_duplicates
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
 from assistant.settings import Settings
@@ -40,6 +42,8 @@ __all__ = [
 ]
 
 _NOTHING_LEARNED: Mapping[str, int] = MappingProxyType({})
+#: The corpus's own page-furniture rules, beside its articles (``read_site_rules``).
+FURNITURE = "furniture.toml"
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def read_corpus(
         raise CorpusError(f"corpus folder {root} does not exist; create it or point to another folder")
     if not root.is_dir():
         raise CorpusError(f"corpus path {root} is not a folder; pass the folder holding the articles")
+    site_rules = read_site_rules(root)
     paths, skipped = _list_files(root)
     sources: list[_Source] = []
     for doc_id, path in paths:
@@ -111,7 +116,7 @@ def read_corpus(
     drafts: list[Document] = []
     for source in sources:
         with contextlib.suppress(ArticleError):  # the final pass below reports it
-            drafts.append(_build(source, _NOTHING_LEARNED).document)
+            drafts.append(_build(source, _NOTHING_LEARNED, site_rules).document)
     duplicates = find_duplicates(drafts, threshold=duplicate_similarity)
     copies = {d.doc_id for d in duplicates}
     originals = [s for s in sources if s.doc_id not in copies]
@@ -120,7 +125,7 @@ def read_corpus(
     articles: list[Article] = []
     for source in originals:
         try:
-            articles.append(_build(source, learned))
+            articles.append(_build(source, learned, site_rules))
         except ArticleError as error:
             skipped.append(Skipped(source.doc_id, str(error)))
     return Scan(
@@ -158,13 +163,21 @@ def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
     return digest.hexdigest()
 
 
-def parse_article(doc_id: str, data: bytes, suffix: str, *, learned: Mapping[str, int] = _NOTHING_LEARNED) -> Article:
+def parse_article(
+    doc_id: str,
+    data: bytes,
+    suffix: str,
+    *,
+    learned: Mapping[str, int] = _NOTHING_LEARNED,
+    site_rules: SiteRules = (),
+) -> Article:
     """Clean one file's bytes (e.g. an upload) exactly as ``read_corpus`` would.
 
-    ``learned`` is the corpus's ``learn_boilerplate`` result.  Raises
+    ``learned`` is the corpus's ``learn_boilerplate`` result, ``site_rules`` its
+    ``read_site_rules``.  Raises
     ``ArticleError`` naming the problem when the file cannot become an article.
     """
-    return _build(_load(doc_id, data, suffix), learned)
+    return _build(_load(doc_id, data, suffix), learned, site_rules)
 
 
 def walk(root: Path) -> Iterator[Path]:
@@ -186,6 +199,8 @@ def _list_files(root: Path) -> tuple[list[tuple[str, Path]], list[Skipped]]:
     skipped: list[Skipped] = []
     for path in walk(root):
         doc_id = _rel(path, root)
+        if doc_id == FURNITURE:
+            continue  # the corpus's furniture rules, not an article
         if path.is_dir():
             if path.is_symlink():
                 skipped.append(Skipped(doc_id, "symbolic link to a folder; links to folders are not followed"))
@@ -241,8 +256,29 @@ def _load(doc_id: str, data: bytes, suffix: str) -> _Source:
     return _Source(doc_id, lines, given)
 
 
-def _build(source: _Source, learned: Mapping[str, int]) -> Article:
-    return Article(*clean(source.doc_id, source.lines, source.given, learned))
+def _build(source: _Source, learned: Mapping[str, int], site_rules: SiteRules = ()) -> Article:
+    return Article(*clean(source.doc_id, source.lines, source.given, learned, site_rules))
+
+
+def read_site_rules(root: Path) -> SiteRules:
+    """The corpus's own page-furniture rules, from ``furniture.toml`` in its folder (none without it).
+
+    Each ``[[furniture]]`` table has a ``reason`` and a ``pattern`` (a regular expression
+    matched against the whole line, case-folded, straight quotes, single spaces); a group
+    ``(?P<publication>…)`` in it names the article's publication.  These are the words of
+    particular sites, which the generic rules of ``cleaning`` must not carry.  A bad file
+    raises ``CorpusError`` naming it.
+    """
+    path = root / FURNITURE
+    if not path.is_file():
+        return ()
+    try:
+        tables = tomllib.loads(path.read_text(encoding="utf-8")).get("furniture", [])
+        return tuple((str(t["reason"]), re.compile(str(t["pattern"]))) for t in tables)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, re.error) as exc:
+        raise CorpusError(
+            f"cannot read the furniture rules {path}: {exc!r}; each [[furniture]] needs a reason and a pattern"
+        ) from exc
 
 
 def _decode(data: bytes) -> str:
