@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -143,17 +144,18 @@ def bench_summary(summary: str) -> str:
     return re.sub(r"^## ", "#### ", body, flags=re.MULTILINE).rstrip("\n") + "\n"
 
 
-def _json(path: str) -> Callable[[], dict]:
-    return lambda: json.loads((ROOT / path).read_text(encoding="utf-8"))
-
-
-#: Block name -> (result file, how to render it).
-BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
-    "retrieval": ("eval/results.json", lambda: retrieval_table(_json("eval/results.json")())),
-    "answers": ("eval/results.json", lambda: answers_table(_json("eval/results.json")())),
-    "external": ("eval/external.json", lambda: external_table(_json("eval/external.json")())),
-    "bench": ("bench/results/summary.md", lambda: bench_summary((ROOT / "bench/results/summary.md").read_text())),
+#: Block name -> (result file, how to render its content: parsed JSON, or the text of a .md file).
+BLOCKS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "retrieval": ("eval/results.json", retrieval_table),
+    "answers": ("eval/results.json", answers_table),
+    "external": ("eval/external.json", external_table),
+    "bench": ("bench/results/summary.md", bench_summary),
 }
+
+
+def _content(source: str) -> Any:
+    text = (ROOT / source).read_text(encoding="utf-8")
+    return json.loads(text) if source.endswith(".json") else text
 
 
 def generated(readme: str) -> str:
@@ -167,7 +169,7 @@ def generated(readme: str) -> str:
         if not (ROOT / source).is_file():
             print(f"warning: README block {name!r} left as it is: no {source} (see the Makefile)", file=sys.stderr)
             return match.group(0)
-        return match.group(1) + render() + match.group(4)
+        return match.group(1) + render(_content(source)) + match.group(4)
 
     return _BLOCK.sub(block, readme)
 

@@ -77,7 +77,8 @@ def ask(
     names = entities(query)
     if names and not any(retriever.documents_mentioning(n) for n in names):
         return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(names)}")
-    scored = _score(retriever, settings, query, passages)
+    parties = sides_compared(query)  # the parties whose accounts the question compares, if it does
+    scored = _score(retriever, settings, query, passages, parties)
     best = scored[0]
     if best.score < settings.abstain_below:
         return _abstain(
@@ -88,7 +89,7 @@ def ask(
             f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
             best.score,
         )
-    chosen = _select(retriever, settings, query, scored)
+    chosen = _select(retriever, settings, scored, parties)
     kind = expected_type(question)
     if kind and not supplies(kind, query, [s.text for s in chosen]):
         return _abstain(
@@ -101,10 +102,12 @@ def ask(
         )
     agreeing = _agreeing(chosen, scored, settings.same_words)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
-    return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score)
+    return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score, parties)
 
 
-def _score(retriever: Retriever, settings: Settings, query: str, passages: Sequence[Passage]) -> list[Scored]:
+def _score(
+    retriever: Retriever, settings: Settings, query: str, passages: Sequence[Passage], parties: Sequence[str]
+) -> list[Scored]:
     """Candidates with cosine and scores, best first.
 
     A score is the cross-encoder logit less ``passage_prior`` per rank of the best
@@ -119,7 +122,7 @@ def _score(retriever: Retriever, settings: Settings, query: str, passages: Seque
     lexical = retriever.sentence_lexical(query)[rows]
     prefilter = standardise(cosines) + settings.sentence_lexical_weight * standardise(lexical)
     top = sorted(range(len(rows)), key=lambda i: -float(prefilter[i]))[: settings.answer_candidates]
-    if parties := sides_compared(query):  # a question comparing accounts: also score each party's own statements
+    if parties:  # a question comparing accounts: also score each party's own statements
         attributed = [
             i
             for i in range(len(rows))
@@ -157,16 +160,15 @@ def _words(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def _select(retriever: Retriever, settings: Settings, query: str, scored: list[Scored]) -> list[Sentence]:
+def _select(retriever: Retriever, settings: Settings, scored: list[Scored], parties: Sequence[str]) -> list[Sentence]:
     """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
     redundancy cut on shared words: vectors of sentences of one article share its title,
     so their cosines say little about repetition), with predecessors of dependent sentences."""
     # A sentence joins the answer on its own relevance (the logit), not on the rank of its passage:
     # the prior orders candidates, but a relevant sentence from the fourth passage still answers.
     relevant = [c for c in scored if c.logit >= settings.abstain_below]
-    asked = sides_compared(query)
-    if asked:  # a question comparing accounts gets, first, the best statement of each party it names
-        firsts = [next((c for c in scored if speaks_for(side_of(c.sentence.text), party)), None) for party in asked]
+    if parties:  # a question comparing accounts gets, first, the best statement of each party it names
+        firsts = [next((c for c in scored if speaks_for(side_of(c.sentence.text), party)), None) for party in parties]
         firsts = [c for c in firsts if c is not None]
         relevant = firsts + [c for c in relevant if c not in firsts]
     chosen: list[Sentence] = []
@@ -242,12 +244,13 @@ def _compose(
     agreeing: dict[tuple[str, int], list[Sentence]],
     scores: dict[tuple[str, int], float],
     best_score: float,
+    parties: Sequence[str],
 ) -> Answer:
     sides = {(s.doc_id, s.index): side_of(s.text) for s in chosen}
     sources = {v for v in sides.values() if v}
     # Accounts are set side by side when two countries' accounts were chosen, or when the
     # question asks how parties' accounts differ and two sources answer it.
-    disagreement = len(sources) >= 2 and (sum(map(is_country, sources)) >= 2 or bool(sides_compared(query)))
+    disagreement = len(sources) >= 2 and (sum(map(is_country, sources)) >= 2 or bool(parties))
     doc_rank = {d: i for i, d in enumerate(dict.fromkeys(s.doc_id for s in chosen))}
     if disagreement:
         side_rank = {v: i for i, v in enumerate(dict.fromkeys(v for v in sides.values() if v))}

@@ -125,7 +125,8 @@ def update_index(
         if old is not None and report.up_to_date and not _metadata_changed(old, documents):
             _remember(index_dir, state, report)
             return replace(report, seconds=time.perf_counter() - started)
-        fresh = [d for d in documents if d.doc_id not in set(report.unchanged)]
+        unchanged = set(report.unchanged)
+        fresh = [d for d in documents if d.doc_id not in unchanged]
         contents, embedded = _contents(documents, fresh, old, embedder, chunking, progress)
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents))
         write_index(index_dir, contents, embedder.info, settings, corpus=corpus, reranker=reranker)
