@@ -258,6 +258,15 @@ def test_malformed_front_matter_is_skipped_with_its_reason(tmp_path, front, mess
     assert skipped.reason.startswith("malformed front matter") and message in skipped.reason
 
 
+def test_a_page_opening_with_a_horizontal_rule_is_read_not_refused(tmp_path):
+    """A text rendering of a web page may start with a rule: no "key: value" follows, so it is
+    not front matter, and the rule itself goes as a separator."""
+    write(tmp_path, "page.txt", "---\n" + STORY)
+    (article,) = read_corpus(tmp_path).articles
+    assert ("---", "separator") in [(r.text, r.reason) for r in article.removed]
+    assert "---" not in article.document.text
+
+
 # ---------------------------------------------------------------- refused files
 
 

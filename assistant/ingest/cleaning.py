@@ -4,8 +4,11 @@ Page furniture (share buttons, reading times, subscription prompts…), teasers 
 other articles, repeats and lines shared across the corpus are dropped.  Date
 lines, bylines and logos are dropped too but read for metadata on the way, as is
 a leading dateline ("NAIROBI (Daily Nation): ...", which stays), and the first
-headline-like line becomes the title.  Every dropped line becomes a ``Removal``
-with its reason: nothing disappears silently.
+headline-like line becomes the title.  A plain-text page (not HTML, whose furniture
+trafilatura has already taken) may also pass through a learned line classifier
+(``body``), which drops what the rules left of menus, teasers and footers; it sees
+only the lines no rule removed, and never the title.  Every dropped line becomes a
+``Removal`` with its reason: nothing disappears silently.
 
 The cleaned text keeps the article's characters (curly quotes included) because
 answers quote it verbatim; only bullets and runs of whitespace change.  Each kept
@@ -20,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
 from assistant.errors import ArticleError
+from assistant.ingest.body import BodyModel, applies_to
 from assistant.ingest.formats import Line, Metadata
 from assistant.ingest.pubdate import day_first_evidence, is_date, parse_date
 from assistant.ingest.text import normalise
@@ -82,6 +86,7 @@ _RULES = tuple(
         ),
         ("call to action", r"sign up\b[^.?!]{0,80}"),
         ("advertisement", r"advertisement|sponsored content"),
+        ("separator", r"[\W_]+"),  # "---", "* * *": a rule between parts of the page
     )
 )
 
@@ -108,15 +113,25 @@ def _display(text: str) -> str:
 
 
 def clean(
-    doc_id: str, lines: Sequence[Line], given: Metadata, learned: Mapping[str, int], site_rules: SiteRules = ()
+    doc_id: str,
+    lines: Sequence[Line],
+    given: Metadata,
+    learned: Mapping[str, int],
+    site_rules: SiteRules = (),
+    body: BodyModel | None = None,
 ) -> tuple[Document, tuple[Removal, ...]]:
     """The cleaned Document of ``lines`` and the lines removed from it.
 
     ``given`` (front matter, HTML <head>) wins over metadata read from the lines;
-    ``learned`` is a ``learn_boilerplate`` result.  Raises ``ArticleError`` when
-    nothing but boilerplate is left.
+    ``learned`` is a ``learn_boilerplate`` result; ``body``, for plain text only, drops
+    the lines it calls furniture on a page long enough for it (``body.applies_to``).
+    Raises ``ArticleError`` when nothing but boilerplate is left.
     """
-    kept, removed, found = _sift(lines, given.title, learned, site_rules)
+    kept, removed, found = _sift(lines, given.title, learned, site_rules, body)
+    if not kept and body is not None:
+        # a page the model calls all furniture is one it cannot read (another script, a list
+        # of facts): it is left as the rules leave it rather than refused
+        kept, removed, found = _sift(lines, given.title, learned, site_rules)
     if not kept:
         first = f" (first: {removed[0].text!r}, {removed[0].reason})" if removed else ""
         raise ArticleError(f"only boilerplate: nothing left after cleaning {len(removed)} lines{first}")
@@ -136,7 +151,11 @@ def clean(
 
 
 def _sift(
-    lines: Sequence[Line], given_title: str, learned: Mapping[str, int], site_rules: SiteRules = ()
+    lines: Sequence[Line],
+    given_title: str,
+    learned: Mapping[str, int],
+    site_rules: SiteRules = (),
+    body: BodyModel | None = None,
 ) -> tuple[list[str], list[Removal], Metadata]:
     """Split ``lines`` into kept paragraphs and removals, reading metadata on the way.
 
@@ -145,10 +164,10 @@ def _sift(
     when a reading time precedes it), date-only lines, bylines, a name next to a date line, learned
     boilerplate, the title (the first title-like line before any body text, unless
     a title was given), then repeats of the title, of an earlier line, or a cut-off
-    copy of an earlier line.  Metadata lines are checked before learned boilerplate
-    so that a byline shared by two articles still yields the author.
+    copy of an earlier line, and last the ``body`` model.  Metadata lines are checked
+    before learned boilerplate so that a byline shared by two articles still yields the author.
     """
-    sift = _Sift(lines, learned, given_title, site_rules)
+    sift = _Sift(lines, learned, given_title, site_rules, body)
     for i in range(len(lines)):
         sift.take(i)
     return sift.kept, sift.removed, Metadata(title=sift.title, **sift.found)
@@ -159,14 +178,24 @@ class _Sift:
     metadata read on the way.  Each rule group returns a reason, or "" to pass the line on."""
 
     def __init__(
-        self, lines: Sequence[Line], learned: Mapping[str, int], title: str, site_rules: SiteRules = ()
+        self,
+        lines: Sequence[Line],
+        learned: Mapping[str, int],
+        title: str,
+        site_rules: SiteRules = (),
+        body: BodyModel | None = None,
     ) -> None:
         self.lines, self.learned, self.title = lines, learned, title
+        texts = [line.text for line in lines]
+        # p(body) of every line, read in the context of the whole page; only lines that no rule removed are judged
+        self.body_p = body.probabilities(texts) if body and applies_to(texts) else ()
+        self.threshold = body.threshold if body else 0.0
         self.rules = (*site_rules, *_RULES)  # a site's own rules first: they may name the publication
         self.shown = [_display(line.text) for line in lines]
         self.teaser_titles = {i - 1 for i, shown in enumerate(self.shown) if i and _TEASER.match(shown)}
         order = day_first_evidence(self.shown)  # the page's own numeric dates decide "09/10/2021"
         self.dates = [parse_date(shown, order) for shown in self.shown]
+        self.headline = self._headline() if self.body_p and not title else None
         self.found = {"publication": "", "author": "", "date": "", "date_written": ""}
         self.kept: list[str] = []
         self.removed: list[Removal] = []
@@ -178,7 +207,9 @@ class _Sift:
     def take(self, i: int) -> None:
         line, shown = self.lines[i], self.shown[i]
         norm = normalise(shown)
-        reason = self._furniture(i, shown, norm) or self._metadata(i, shown) or self._repeat(line, shown, norm)
+        reason = self._furniture(i, shown, norm) or self._metadata(i, shown) or self._repeat(i, shown, norm)
+        if not reason and self.body_p and self.body_p[i] < self.threshold:
+            reason = f"not article body (model p={self.body_p[i]:.2f})"
         if reason:
             self.removed.append(Removal(line.no, line.text, reason))
         else:
@@ -231,10 +262,36 @@ class _Sift:
             for j in (i - 1, i + 1)
         )
 
-    def _repeat(self, line: Line, shown: str, norm: str) -> str:
+    def _headline(self) -> int | None:
+        """On a page the model reads, the headline is the title-like line nearest above the first
+        body sentence, past the date, byline and furniture between them: a menu above it ("Home",
+        "News") is title-like too, but the first such line is not the headline there."""
+        first = next(
+            (
+                i
+                for i, p in enumerate(self.body_p)
+                if p >= self.threshold and not _is_title(self.lines[i].text, self.shown[i])
+            ),
+            None,
+        )
+        for j in range(first - 1 if first is not None else -1, -1, -1):
+            shown = self.shown[j]
+            norm = normalise(shown)
+            if any(pattern.fullmatch(norm) for _, pattern in self.rules) or is_date(shown) or _byline(shown):
+                continue
+            if _is_name(shown) and self._next_to_date(j):
+                continue
+            if not _is_title(self.lines[j].text, shown):
+                return None
+            return next(k for k in range(j + 1) if normalise(self.shown[k]) == norm)  # its first copy
+        return None
+
+    def _repeat(self, i: int, shown: str, norm: str) -> str:
+        line = self.lines[i]
         if norm in self.learned:
             return f"repeated across {self.learned[norm]} articles"
-        if not self.title and not self.kept and _is_title(line.text, shown):
+        first_title_like = not self.kept and _is_title(line.text, shown)
+        if not self.title and (i == self.headline if self.headline is not None else first_title_like):
             self.title = shown
             return "title"
         if norm in self.first_seen:

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from assistant.errors import ArticleError, CorpusError
+from assistant.ingest.body import bundled_model
 from assistant.ingest.cleaning import SiteRules, clean, learn_boilerplate
 from assistant.ingest.dedupe import Duplicate, find_duplicates
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
@@ -78,6 +79,7 @@ class _Source:
     doc_id: str
     lines: tuple[Line, ...]
     given: Metadata  # front matter over format metadata (HTML <head>)
+    plain: bool  # plain text or Markdown: its furniture is still in it (HTML's went with trafilatura)
 
 
 # ---------------------------------------------------------------- reading files
@@ -145,10 +147,13 @@ def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
     modification time (and a symbolic link's target's), plus ``max_bytes``.
 
     Equal digests mean an unchanged corpus, which then need not be read, cleaned and
-    deduplicated again (``bench/indexing.py`` times the no-op re-index).  None when a file changed
-    in the last two seconds: too recent for its time stamp to prove anything.
+    deduplicated again (``bench/indexing.py`` times the no-op re-index).  The body model's
+    fingerprint is part of it: another model cleans the same files differently, so they are
+    read again.  None when a file changed in the last two seconds: too recent for its time
+    stamp to prove anything.
     """
-    digest = hashlib.sha256(f"{Path(corpus_dir).resolve()}\0{max_bytes}\n".encode())
+    cleaning = bundled_model().fingerprint
+    digest = hashlib.sha256(f"{Path(corpus_dir).resolve()}\0{max_bytes}\0{cleaning}\n".encode())
     settled = time.time_ns() - SETTLED_NS
     for path in walk(Path(corpus_dir)):
         stats, target = [path.lstat()], ""
@@ -253,11 +258,12 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def _load(doc_id: str, data: bytes, suffix: str) -> _Source:
     lines, given = to_lines(_decode(data), suffix)
-    return _Source(doc_id, lines, given)
+    return _Source(doc_id, lines, given, plain=suffix.lower() not in (".html", ".htm"))
 
 
 def _build(source: _Source, learned: Mapping[str, int], site_rules: SiteRules = ()) -> Article:
-    return Article(*clean(source.doc_id, source.lines, source.given, learned, site_rules))
+    body = bundled_model() if source.plain else None
+    return Article(*clean(source.doc_id, source.lines, source.given, learned, site_rules, body))
 
 
 def read_site_rules(root: Path) -> SiteRules:

@@ -83,11 +83,18 @@ _FRONT_KEYS = {
 _ALLOWED = "title, publication (or source, site), author, date"
 
 
+FRONT_MAX_LINES = 20  # a "---" closing further down than this, after no "key: value" line, is a rule
+_KEY_VALUE = re.compile(r"\s*[A-Za-z][\w -]{0,30}:")
+
+
 def _front_matter(lines: Sequence[str]) -> tuple[Metadata, int]:
     """Metadata from a leading ``---`` block and how many lines it spans (0: none)."""
     if not lines or lines[0].strip() != "---":
         return Metadata(), 0
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
+    first = next((line for line in lines[1:] if line.strip()), "")
+    if not _KEY_VALUE.match(first) and not (end and end <= FRONT_MAX_LINES):
+        return Metadata(), 0  # a page opening with a horizontal rule (a text rendering of HTML), not front matter
     if not end:
         raise ArticleError(
             "malformed front matter: the '---' on line 1 is never closed; add a '---' line after the keys"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import CorpusError, IndexBusyError, IndexMissingError, IndexOutdatedError
+from assistant.ingest.body import bundled_model
 from assistant.ingest.corpus import Duplicate, Skipped, corpus_state, read_corpus
 from assistant.ingest.split import Chunking, passage_text, split_document
 from assistant.models.embedding import Embedder, ModelInfo
@@ -122,13 +123,19 @@ def update_index(
         old = None if rebuild else _served(index_dir, embedder, chunking)
         documents = [a.document for a in scan.articles]
         report = _compare(old.documents if old else {}, documents, scan.skipped, scan.duplicates)
-        if old is not None and report.up_to_date and not _metadata_changed(old, documents):
+        cleaning = bundled_model().fingerprint  # an index cleaned by another body model records this one
+        if (
+            old is not None
+            and report.up_to_date
+            and not _metadata_changed(old, documents)
+            and old.manifest.corpus.cleaning == cleaning
+        ):
             _remember(index_dir, state, report)
             return replace(report, seconds=time.perf_counter() - started)
         unchanged = set(report.unchanged)
         fresh = [d for d in documents if d.doc_id not in unchanged]
         contents, embedded = _contents(documents, fresh, old, embedder, chunking, progress)
-        corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents))
+        corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
         write_index(index_dir, contents, embedder.info, settings, corpus=corpus, reranker=reranker)
         _remember(index_dir, state, report)
         return replace(report, texts_embedded=embedded, seconds=time.perf_counter() - started)

@@ -67,10 +67,12 @@ class Counts:
 
 @dataclass(frozen=True)
 class CorpusIdentity:
-    """Which corpus folder a generation was built from, and a digest of its documents' ids and hashes."""
+    """Which corpus folder a generation was built from, a digest of its documents' ids and hashes,
+    and the fingerprint of the body model that cleaned its plain-text articles."""
 
     path: str = ""
     fingerprint: str = ""
+    cleaning: str = ""
 
 
 @dataclass(frozen=True)
