@@ -130,3 +130,11 @@ def test_sentence_lexical_scores_every_sentence_row_by_its_words(assistant):
     assert len(scores) == len(rows)
     holding = {i for i, row in enumerate(rows) if "Kerry" in row.text}
     assert holding and holding <= {i for i, s in enumerate(scores) if s > 0}
+
+
+def test_a_question_naming_nothing_of_its_own_takes_the_last_turns_names():
+    from assistant.answer.followup import resolve
+
+    history = ["When does the Nova handheld console go on sale in Brazil?"]
+    assert resolve("Do the first buyers get anything extra?", history).endswith("Nova Brazil")
+    assert resolve("What did the Lisbon summit agree?", history) == "What did the Lisbon summit agree?"

@@ -24,6 +24,10 @@ from assistant.ingest.pubdate import day_first_evidence, is_date, parse_date
         ("31/02/2021", None, ""),
         ("23 March 2021", True, "2021-03-23"),  # named months need no evidence
         ("March 23, 2021", None, "2021-03-23"),
+        ("Published 14/07/2023", None, "2023-07-14"),  # a date line's own label
+        ("Last updated: March 3, 2022", None, "2022-03-03"),
+        ("Posted on 2021-03-23 10:00", None, "2021-03-23"),
+        ("Published by the sports desk", None, ""),
     ],
 )
 def test_numeric_dates_are_read_only_when_their_order_is_certain(text, day_first, expected):

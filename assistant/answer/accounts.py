@@ -32,8 +32,10 @@ _VERBS = (
     "confirmed|denied|wrote|explained|acknowledged|countered|replied|responded"
 )
 _ATTRIBUTION = re.compile(
-    r"according to (?P<according>[^,.;:“\"]+)"
+    r"(?i:according) to (?P<according>[^,.;:“\"]+)"
     r"|(?P<document>(?:the |an? )?(?:[\w.’'-]+ ){0,4}?(?:readout|statement|account|press release)\b)"
+    # "Sergei Lavrov, Russia's foreign minister, said": the role says whom the speaker speaks for
+    rf"|(?P<appositive>(?:[A-Z][\w.’'-]+ ){{0,3}}[A-Z][\w.’'-]+, [^,;“\"]{{3,60}},) (?:{_VERBS})\b"
     rf"|(?P<speaker>(?:[\w.’'-]+ ){{0,4}}?[\w.’'-]+) (?:{_VERBS})\b"
     rf"|\b(?:{_VERBS}) (?P<inverted>(?:[A-Z][\w.’'-]+ ?){{1,4}})",
 )
@@ -45,6 +47,8 @@ _UNNAMED = re.compile(
 _ROLE = re.compile(r"^(?:the|a|an) (?:\w+ ){0,2}?(?P<role>\w+)$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][\w.’'-]*(?: (?:[A-Z][\w.’'-]*|(?:of|de|van|von|der|al)\b))*")
 _JOINERS = frozenset("of de van von der al".split())
+#: A phrase that is one capitalised name throughout, "and" included: "the Competition and Markets Authority".
+_ONE_NAME = re.compile(r"(?:[Tt]he )?([A-Z][\w.’'-]*(?: (?:and|&|of|for|[A-Z][\w.’'-]*))* [A-Z][\w.’'-]*)")
 #: Capitalised words that open a phrase or a question rather than name someone.
 _NOT_NAMES = frozenset(
     "The A An According In On At For But And Or So Yet How What Which Who Whom Whose When Where Why Compare "
@@ -97,6 +101,8 @@ def _source(phrase: str) -> str | None:
     phrase = phrase.strip()
     if country := _country(phrase):
         return country
+    if whole := _ONE_NAME.fullmatch(phrase):
+        return whole[1].rstrip(".")
     if named := _names(phrase):
         return named[-1]  # the name nearest the verb: "Rovers coach Ana Silva said" is Ana Silva
     if _UNNAMED.search(phrase):
@@ -111,6 +117,8 @@ def side_of(sentence: str) -> str | None:
     """The source whose account the sentence reports, or None when it attributes to none."""
     for match in _ATTRIBUTION.finditer(sentence):
         phrase = next(g for g in match.groups() if g)
+        if match.lastgroup == "appositive":  # the country the role names, else the speaker before the comma
+            phrase = _country(phrase) or phrase.partition(",")[0]
         if source := _source(phrase):
             return source
     return None

@@ -32,7 +32,7 @@ LABELS: dict[str, frozenset[str]] = {
     "organisation": frozenset({"ORG"}),
     "place": frozenset({"GPE", "LOC", "FAC"}),
     "date": frozenset({"DATE", "TIME"}),
-    "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    "number": frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}),  # "how many times": "the fifth"
     "duration": frozenset({"DATE", "TIME"}),
 }
 #: Nouns that name a class of answer, whatever the topic (plural forms by an "s").

@@ -2,7 +2,8 @@
 
 "And who met him?" cannot be searched on its own.  A question *depends* on the
 conversation when it refers back (a pronoun or "there"/"then"), continues
-("and …", "what about …"), or is too short to stand alone.  Such a question is
+("and …", "what about …"), is too short to stand alone, or names nothing of its
+own ("Do the first buyers get anything extra?").  Such a question is
 searched together with the *entities* of the previous turn: its names, months
 and numbers (which carry the time scope).  Carrying its other content words
 as well was measured and only added noise.  Turns are resolved in order, so
@@ -61,7 +62,9 @@ def depends_on_history(question: str) -> bool:
         return True
     if any(w in _REFERRING for w in words):
         return True
-    return len(content_words(question)) < MIN_CONTENT_WORDS
+    # "Do the first buyers get anything extra?": in a conversation, a question that names
+    # nothing of its own (no name, month or number) is about what the last turn named.
+    return len(content_words(question)) < MIN_CONTENT_WORDS or not entities(question)
 
 
 def _first_name(text: str) -> re.Match[str] | None:

@@ -23,6 +23,8 @@ from datetime import date
 
 from assistant.ingest.text import month_number
 
+#: A date line's own label: "Published 14/07/2023", "Last updated: March 3, 2022".
+_LABEL = r"(?:(?:first |last )?(?:published|updated|posted|modified)(?: on)?:?\s+|date:\s*)?"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY = r"(?:(?P<weekday>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = (
@@ -33,7 +35,7 @@ _TIME = (
 )
 _NUMERIC = r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})"  # day/month order to be decided
 _SHAPES = tuple(
-    re.compile(_WEEKDAY + shape + _TIME)
+    re.compile(_LABEL + _WEEKDAY + shape + _TIME)
     for shape in (
         r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})",
         _NUMERIC,
@@ -77,7 +79,7 @@ def _numeric(parts: dict[str, str | None], day_first: bool | None) -> str:
 
 
 def parse_date(text: str, day_first: bool | None = None) -> str:
-    """ISO ``YYYY-MM-DD`` when ``text`` is only a date (optionally with weekday and time)
+    """ISO ``YYYY-MM-DD`` when ``text`` is only a date (optionally labelled, with weekday and time)
     whose reading is certain, else ``""``.  Accepts "March 23, 2021", "Mar. 23, 2021",
     "23 March 2021", "2021-03-23" and numeric "Fri, 09/10/2021 – 08:25", whose day/month
     order comes from the date itself or, failing that, from ``day_first`` (the page's
