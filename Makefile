@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test index bench eval external readme clean-index
+.PHONY: run test index bench eval tune cleaning external readme clean-index
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,16 @@ bench: $(VENV)/.installed-bench index
 # The figures of README.md are generated from the result files these write (evals/readme.py).
 eval: $(VENV)/.installed-eval
 	HF_HUB_OFFLINE=1 $(BIN)/assistant eval --json eval/results.json
+	$(BIN)/python -m evals.readme
+
+# The defaults of assistant/settings.py are chosen on the dev splits (tests/test_tuning.py checks them).
+tune: $(VENV)/.installed-eval
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.tune --json eval/tuning.json
+	$(BIN)/python -m evals.readme
+
+# Text-mode cleaning on the benchmark's pages (cross-validated); `python -m evals.train_body` retrains the model.
+cleaning: $(VENV)/.installed-eval
+	$(BIN)/python -m evals.furniture --json eval/cleaning.json
 	$(BIN)/python -m evals.readme
 
 external: $(VENV)/.installed-eval

@@ -1,7 +1,9 @@
 """All tunable settings in one frozen dataclass, with the defaults chosen by measurement.
 
-Each default's evidence is in a result file, not here: answer and retrieval
-settings in ``eval/results.json`` (``make eval``; README "Measured quality"),
+Each default's evidence is in a result file, not here: the answer and fusion
+settings the question sets can measure are chosen on their dev splits in
+``eval/tuning.json`` (``make tune``; ``tests/test_tuning.py`` holds the defaults to
+it) and measured on the test splits in ``eval/results.json`` (``make eval``),
 index and speed settings in ``bench/results/`` (``make bench``; README "Speed").
 Settings come from code (``Settings(...)``), from ``[tool.newsdesk]``
 in a ``pyproject.toml`` or ``newsdesk.toml`` beside the corpus, or from CLI flags;
@@ -50,7 +52,7 @@ class Settings:
     passage_prior: float = 0.5  # logits taken off per rank of the passage a sentence comes from
     redundancy: float = 0.6  # skip a sentence sharing this share of its words with one already chosen
     same_words: float = 0.7  # another article's sentence sharing this share of words says the same: cite it too
-    abstain_below: float = -8.18  # score (logit less passage prior); calibrated by `assistant eval` (README)
+    abstain_below: float = -0.95  # score (logit less passage prior); chosen by `make tune`
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000

@@ -2,7 +2,7 @@
 
 Each generated block in ``README.md`` sits between ``<!-- generated: NAME -->`` and
 ``<!-- end: NAME -->``; this rewrites every block from its result file, which
-``make eval`` (``eval/results.json``), ``make external`` (``eval/external.json``)
+``make eval`` (``eval/results.json``), ``make tune`` (``eval/tuning.json``), ``make external`` (``eval/external.json``)
 and ``make bench`` (``bench/results/summary.md``) write.  ``tests/test_readme.py``
 fails when a block differs from what its file says, so no figure there is typed.
 """
@@ -40,61 +40,115 @@ def auroc(positives: list[float], negatives: list[float]) -> float | None:
     return wins / (len(positives) * len(negatives))
 
 
+_SET_NAMES = {"bundled": "Bundled articles (`corpus/`)", "news": "News from other domains (`eval/news/`)"}
+
+
+def _set_heading(name: str, outcome: dict) -> str:
+    counts = ", ".join(
+        f"{split} {outcome['articles'][split]} articles / {outcome['questions'][split]} questions"
+        for split in ("dev", "test")
+    )
+    return f"**{_SET_NAMES.get(name, name)}**: {counts}."
+
+
 def retrieval_table(results: dict) -> str:
     default = f"{results['default']['model']}/{results['default']['mode']}"
-    lines = ["| model | mode | R@1 | R@3 | R@5 | MRR@10 | ms per query |", "|---|---|---|---|---|---|---|"]
-    for key, row in results["retrieval"].items():
-        s = row["scores"]
-        cells = [_f(s["recall_1"]), _f(s["recall_3"]), _f(s["recall_5"]), _f(s["mrr_10"]), _f(row["ms_per_query"], 1)]
-        if key == default:
-            cells = [f"**{c}**" for c in cells]
-        model, mode = key.split("/")
-        mode = f"**{mode} (default)**" if key == default else mode
-        lines.append(f"| {model} | {mode} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + f"\n\n{_machine(results.get('machine'))}\n"
+    out = []
+    for name, outcome in results["sets"].items():
+        lines = [
+            _set_heading(name, outcome),
+            "",
+            "| model | mode | test R@1 | test R@3 | test R@5 | test MRR@10 | dev R@5 | dev MRR@10 | ms per query |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for key, row in outcome["retrieval"]["test"].items():
+            s, dev = row["scores"], outcome["retrieval"]["dev"][key]["scores"]
+            cells = [_f(s["recall_1"]), _f(s["recall_3"]), _f(s["recall_5"]), _f(s["mrr_10"])]
+            cells += [_f(dev["recall_5"]), _f(dev["mrr_10"]), _f(row["ms_per_query"], 1)]
+            if key == default:
+                cells = [f"**{c}**" for c in cells]
+            model, mode = key.split("/")
+            mode = f"**{mode} (default)**" if key == default else mode
+            lines.append(f"| {model} | {mode} | " + " | ".join(cells) + " |")
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + f"\n\n{_machine(results.get('machine'))}\n"
+
+
+_SYSTEMS = {"ours": "**Newsdesk**", "lead-2": "lead-2 baseline", "lexrank-3": "LexRank-3 baseline (sumy)"}
 
 
 def answers_table(results: dict) -> str:
-    answers = results["answers"]
-    names = {"ours": "**Newsdesk**", "lead-2": "lead-2 baseline", "lexrank-3": "LexRank-3 baseline (sumy)"}
-    overall = answers["summary"]["ours"]["overall"]
-    lines = [
-        f"| answers ({overall['n']} questions) | fact coverage | fully covered | cited evidence "
-        "| abstains (unanswerable) | false abstention | words |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for system, summary in answers["summary"].items():
-        t = summary["overall"]
-        cells = [
-            t["fact_coverage"],
-            t["full_coverage_rate"],
-            t["cited_evidence_rate"],
-            t["abstention_rate"],
-            t["false_abstention_rate"],
+    out = []
+    for name, outcome in results["sets"].items():
+        lines = [
+            _set_heading(name, outcome),
+            "",
+            "| system | split | fact coverage | fully covered | cited evidence | abstains (unanswerable) "
+            "| false abstention | words |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-        figures = " | ".join(map(_f, cells))
-        lines.append(f"| {names.get(system, system)} | {figures} | {_f(t['mean_words'], 0)} |")
-    lines += ["", "| Newsdesk by category | questions | fact coverage | cited evidence | abstains |"]
-    lines += ["|---|---|---|---|---|"]
-    for category, t in answers["summary"]["ours"].items():
-        if category != "overall":
-            lines.append(
-                f"| {category} | {t['n']} | {_f(t['fact_coverage'])} | {_f(t['cited_evidence_rate'])} "
-                f"| {_f(t['abstention_rate'])} |"
-            )
+        for system, label in _SYSTEMS.items():
+            for split in ("test", "dev") if system == "ours" else ("test",):
+                t = outcome["answers"][split]["summary"][system]["overall"]
+                cells = [t["fact_coverage"], t["full_coverage_rate"], t["cited_evidence_rate"]]
+                cells += [t["abstention_rate"], t["false_abstention_rate"]]
+                lines.append(
+                    f"| {label} | {split} ({t['n']}) | " + " | ".join(map(_f, cells)) + f" | {_f(t['mean_words'], 0)} |"
+                )
+        test = outcome["answers"]["test"]
+        lines += ["", "| Newsdesk by category, test split | questions | fact coverage | cited evidence | abstains |"]
+        lines += ["|---|---|---|---|---|"]
+        for category, t in test["summary"]["ours"].items():
+            if category != "overall":
+                lines.append(
+                    f"| {category} | {t['n']} | {_f(t['fact_coverage'])} | {_f(t['cited_evidence_rate'])} "
+                    f"| {_f(t['abstention_rate'])} |"
+                )
+        lines += ["", _separation(test) + f" `ask()` p50 during the run: {test['ask_ms_p50']:.0f} ms."]
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + f"\n\n{_machine(results.get('machine'))}\n"
+
+
+def _separation(answers: dict) -> str:
     # Questions refused before any sentence was scored (a name no article mentions) have no score.
     scored = [r for r in answers["per_question"] if r["best_score"] is not None]
     answerable = [r["best_score"] for r in scored if r["score"]["answerable"]]
     unanswerable = [r["best_score"] for r in scored if not r["score"]["answerable"]]
-    c = answers["calibration"]
+    return (
+        f"Best cross-encoder score, answerable above unanswerable (ROC AUC over the {len(scored)} test questions "
+        f"that reached the cross-encoder): {_f(auroc(answerable, unanswerable))}."
+    )
+
+
+def tuning_table(results: dict) -> str:
+    chosen = results["chosen"]
+    lines = [
+        f"Chosen on the dev splits ({', '.join(f'{n} {k}' for k, n in results['dev_questions'].items())} questions):",
+        "",
+        "| setting | chosen |",
+        "|---|---|",
+        *(f"| `{key}` | {value} |" for key, value in chosen.items()),
+        "",
+        "| `passage_prior` | `answer_candidates` | `abstain_below` (calibrated) | fact coverage | cited evidence "
+        "| abstains (unanswerable) | false abstention |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in results["answering"]:
+        cells = [f"{row['passage_prior']}", f"{row['answer_candidates']}", f"{row['abstain_below']:.2f}"]
+        cells += map(_f, [row["fact_coverage"], row["cited_evidence"], row["abstention"], row["false_abstention"]])
+        if all(row[key] == chosen[key] for key in ("passage_prior", "answer_candidates")):
+            cells = [f"**{c}**" for c in cells]  # the chosen row
+        lines.append("| " + " | ".join(cells) + " |")
+    best_mrr = max(row["mrr_10"] for row in results["fusion"])
+    spread = min(row["mrr_10"] for row in results["fusion"])
+    folds = results["threshold_by_article"]
     lines += [
         "",
-        f"Best cross-encoder score, answerable above unanswerable (ROC AUC over the {len(scored)} questions "
-        f"that reached the cross-encoder): {_f(auroc(answerable, unanswerable))}. "
-        f"Calibration: `abstain_below` = {c['suggested']:.2f}; the threshold alone refuses "
-        f"{_f(c['abstention_at_suggested'])} of unanswerable questions for "
-        f"{_f(c['false_abstention_at_suggested'])} false abstention. "
-        f"`ask()` p50 during the run: {answers['ask_ms_p50']:.0f} ms.",
+        f"Hybrid fusion weights: dev MRR@10 from {_f(spread)} to {_f(best_mrr)} over {len(results['fusion'])} "
+        "candidates (`eval/tuning.json`). The threshold calibrated without each dev article in turn "
+        f"({folds['folds']} folds, thresholds {folds['thresholds'][0]:.2f} to {folds['thresholds'][1]:.2f}) "
+        f"refuses {_f(folds['abstention'])} of the left-out unanswerable questions for "
+        f"{_f(folds['false_abstention'])} false abstention.",
         "",
         _machine(results.get("machine")),
     ]
@@ -138,6 +192,30 @@ def _answer_type_lines(results: dict) -> list[str]:
     return lines
 
 
+def drift_table(results: dict) -> str:
+    """The same code's figures on two machines: how far a figure moves with the CPU alone."""
+    first, second = results["machines"]
+    lines = [f"| figure | {first} | {second} | moved |", "|---|---|---|---|"]
+    for name, (a, b) in results["figures"].items():
+        lines.append(f"| {name} | {_f(a)} | {_f(b)} | {_f(abs(a - b))} |")
+    return "\n".join(lines) + f"\n\nSource: {results['source']}.\n"
+
+
+def cleaning_table(results: dict) -> str:
+    """Cleaning on the aeb pages: per converter and method, and the three worst pages of each."""
+    lines = [
+        f"| rendering ({results['pages']} pages) | cleaning | precision | recall | F1 | three worst pages (F1, why) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for converter, methods in results["results"].items():
+        for method, row in methods.items():
+            worst = "; ".join(f"{w['key']} ({_f(w['f1'], 2)}, {w['why']})" for w in row.get("worst", []))
+            lines.append(
+                f"| {converter} | {method} | {_f(row['precision'])} | {_f(row['recall'])} | {_f(row['f1'])} | {worst} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def bench_summary(summary: str) -> str:
     """``bench/results/summary.md`` without its title, its sections one heading level down."""
     body = summary.split("\n", 1)[1].lstrip("\n")
@@ -148,6 +226,9 @@ def bench_summary(summary: str) -> str:
 BLOCKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "retrieval": ("eval/results.json", retrieval_table),
     "answers": ("eval/results.json", answers_table),
+    "tuning": ("eval/tuning.json", tuning_table),
+    "cleaning": ("eval/cleaning.json", cleaning_table),
+    "drift": ("eval/drift.json", drift_table),
     "external": ("eval/external.json", external_table),
     "bench": ("bench/results/summary.md", bench_summary),
 }

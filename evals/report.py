@@ -1,8 +1,11 @@
-"""``assistant eval``: retrieval for every embedder x mode, then answers against two baselines.
+"""``assistant eval``: every question set, each split apart: retrieval for every
+embedder x mode, then answers against two baselines.
 
-Each embedder gets its own throw-away index of the corpus (in a temporary
-folder), so the project's index is never touched and runs are reproducible.
-The results are dataclasses; ``asdict`` gives the JSON that ``--json`` writes.
+Each set's articles are written into a temporary corpus and each embedder gets
+its own throw-away index of it, so the project's index is never touched and runs
+are reproducible.  Figures are reported per split: the defaults are chosen on the
+dev splits (``evals/tune.py``), so only the test splits measure them.  The results
+are dataclasses; ``asdict`` gives the JSON that ``--json`` writes.
 """
 
 from __future__ import annotations
@@ -10,34 +13,24 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.ingest.text import plain
 from assistant.models import bundled
 from assistant.settings import MODES, Settings
+from assistant.types import Document
 from evals.answers import AnswerScore, Totals, score_answer, summarise
 from evals.baselines import lead_baseline, lexrank_baseline
+from evals.corpora import DATA_DIR, write_corpus
 from evals.machine import machine
-from evals.questions import Question, load_questions
+from evals.questions import SPLITS, Question, QuestionSet
 from evals.retrieval import RetrievalScores, evaluate_retrieval
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
-
-#: The false-abstention budget of the calibration: refusing one answerable question in
-#: twenty is the most a reader should meet, whatever it buys.
-MAX_FALSE_ABSTENTION = 0.05
-
-
-@dataclass(frozen=True)
-class Calibration:
-    answerable_scores: list[float]
-    unanswerable_scores: list[float]
-    suggested: float
-    abstention_at_suggested: float
-    false_abstention_at_suggested: float
 
 
 @dataclass(frozen=True)
@@ -55,7 +48,6 @@ class QuestionResult:
 @dataclass(frozen=True)
 class AnswerResults:
     summary: dict[str, dict[str, Totals]]  # system -> category -> totals
-    calibration: Calibration
     per_question: list[QuestionResult]
     ask_ms_p50: float
 
@@ -67,39 +59,82 @@ class RetrievalRow:
 
 
 @dataclass
+class SetResults:
+    articles: dict[str, int]  # split -> articles
+    questions: dict[str, int]  # split -> questions
+    retrieval: dict[str, dict[str, RetrievalRow]] = field(default_factory=dict)  # split -> "model/mode" -> scores
+    answers: dict[str, AnswerResults] = field(default_factory=dict)  # split -> answers
+    lost_evidence: list[str] = field(default_factory=list)  # "id: evidence" not in its cleaned article
+
+
+@dataclass
 class EvalResults:
-    questions: str
-    corpus: str
     default: dict[str, str]  # the default model and mode
+    settings: dict[str, Any]  # every setting of the run
     machine: dict[str, Any] = field(default_factory=machine)  # CPU flags change int8 results
     models: dict[str, Any] = field(default_factory=dict)  # embedder and cross-encoder identities
-    retrieval: dict[str, RetrievalRow] = field(default_factory=dict)  # "model/mode" -> scores
-    answers: AnswerResults | None = None
+    sets: dict[str, SetResults] = field(default_factory=dict)
 
 
 def run_eval(
-    corpus_dir: Path, questions_file: Path, settings: Settings, model_names: Sequence[str] | None = None
+    sets: Sequence[QuestionSet],
+    settings: Settings,
+    model_names: Sequence[str] | None = None,
+    data_dir: Path = DATA_DIR,
 ) -> tuple[str, EvalResults]:
     """Returns the text report and the results."""
+    results = EvalResults({"model": settings.model, "mode": settings.mode}, asdict(settings))
+    lines: list[str] = []
+    for question_set in sets:
+        lines += run_set(question_set, settings, results, model_names or (bundled.E5, bundled.MINILM), data_dir)
+    return "\n".join(lines), results
+
+
+def run_set(
+    question_set: QuestionSet,
+    settings: Settings,
+    results: EvalResults,
+    model_names: Sequence[str],
+    data_dir: Path,
+) -> list[str]:
+    """Evaluate one set into ``results``; returns its lines of the text report."""
     from assistant.pipeline import Assistant
 
-    questions = load_questions(questions_file)
-    results = EvalResults(str(questions_file), str(corpus_dir), {"model": settings.model, "mode": settings.mode})
-    answer_lines: list[str] = []
-    for name in model_names or (bundled.E5, bundled.MINILM):
-        with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp:
-            assistant = Assistant.load(corpus_dir, tmp, replace(settings, model=name))
+    by_split = {split: question_set.split(split) for split in SPLITS}
+    articles = {split: sum(a.split == split for a in question_set.articles) for split in SPLITS}
+    outcome = SetResults(articles, {split: len(qs) for split, qs in by_split.items()})
+    results.sets[question_set.name] = outcome
+    with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp:
+        corpus = write_corpus(question_set.articles, Path(tmp) / "corpus", data_dir)
+        for name in model_names:
+            assistant = Assistant.load(corpus, Path(tmp) / f"index-{name}", replace(settings, model=name))
             manifest = assistant.retriever.index.manifest
             results.models[name] = asdict(manifest.model)
             results.models["cross-encoder"] = asdict(manifest.reranker) if manifest.reranker else None
-            for mode in MODES:
-                results.retrieval[f"{name}/{mode}"] = _retrieval(assistant, questions, mode)
-            if name == settings.model:
-                answer_lines, results.answers = _answers(assistant, questions)
-    lines = _retrieval_lines(questions_file, questions, results.retrieval, settings)
-    if results.answers:
-        lines += ["", *answer_lines]
-    return "\n".join(lines), results
+            outcome.lost_evidence = lost_evidence(question_set.questions, assistant.retriever.index.documents)
+            for split, questions in by_split.items():
+                table = outcome.retrieval.setdefault(split, {})
+                for mode in MODES:
+                    table[f"{name}/{mode}"] = _retrieval(assistant, questions, mode)
+                if name == settings.model:
+                    outcome.answers[split] = answer_questions(assistant, questions)
+    lines = [f"evidence not in its cleaned article (cleaning removed it?): {e}" for e in outcome.lost_evidence]
+    for split, questions in by_split.items():
+        heading = f"== {question_set.name} / {split}: {articles[split]} articles, {len(questions)} questions"
+        lines += ["", heading, *_retrieval_lines(questions, outcome.retrieval[split], settings)]
+        if split in outcome.answers:
+            lines += ["", *_answer_lines(outcome.answers[split], len(questions), settings.abstain_below)]
+    return lines
+
+
+def lost_evidence(questions: Sequence[Question], documents: Mapping[str, Document]) -> list[str]:
+    """Evidence strings missing from the cleaned text of every article their question names:
+    a retrieval miss there would be cleaning's fault, not retrieval's."""
+    lost = []
+    for q in questions:
+        texts = [plain(documents[name].text) for name in q.docs if name in documents]
+        lost += [f"{q.id}: {e}" for e in q.evidence if not any(plain(e) in t for t in texts)]
+    return lost
 
 
 def _retrieval(assistant: Assistant, questions: list[Question], mode: str) -> RetrievalRow:
@@ -112,11 +147,9 @@ def _retrieval(assistant: Assistant, questions: list[Question], mode: str) -> Re
     return RetrievalRow(scores, (time.perf_counter() - started) * 1000 / max(1, len(scores.ranks)))
 
 
-def _retrieval_lines(
-    questions_file: Path, questions: list[Question], table: dict[str, RetrievalRow], settings: Settings
-) -> list[str]:
+def _retrieval_lines(questions: list[Question], table: dict[str, RetrievalRow], settings: Settings) -> list[str]:
     lines = [
-        f"retrieval on {questions_file} ({sum(q.answerable for q in questions)} answerable questions)",
+        f"retrieval ({sum(q.answerable for q in questions)} answerable questions)",
         f"{'model':18} {'mode':8} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR@10':>7} {'ms/q':>6}",
     ]
     default = f"{settings.model}/{settings.mode}"
@@ -134,8 +167,8 @@ def _retrieval_lines(
     return lines
 
 
-def _answers(assistant: Assistant, questions: list[Question]) -> tuple[list[str], AnswerResults]:
-    """Our answers and both baselines on the same retrieval, plus the abstention calibration."""
+def answer_questions(assistant: Assistant, questions: Sequence[Question]) -> AnswerResults:
+    """Our answers and both baselines on the same retrieval."""
     scores: dict[str, list[AnswerScore]] = {"ours": [], "lead-2": [], "lexrank-3": []}
     per_question: list[QuestionResult] = []
     for q in questions:
@@ -151,14 +184,11 @@ def _answers(assistant: Assistant, questions: list[Question]) -> tuple[list[str]
                 q.id, q.category, answer.query, answer.text, answer.abstained, answer.best_score, scores["ours"][-1], ms
             )
         )
-    calibration = calibrate(questions, {r.id: r.best_score for r in per_question})
-    results = AnswerResults(
+    return AnswerResults(
         {system: summarise(rows) for system, rows in scores.items()},
-        calibration,
         per_question,
-        statistics.median(r.ms for r in per_question),
+        statistics.median(r.ms for r in per_question) if per_question else 0.0,
     )
-    return _answer_lines(results, len(questions), assistant.settings.abstain_below), results
 
 
 def _answer_lines(results: AnswerResults, questions: int, abstain_below: float) -> list[str]:
@@ -174,39 +204,8 @@ def _answer_lines(results: AnswerResults, questions: int, abstain_below: float) 
                 f"{_f(row.cited_evidence_rate, 6)} {_f(row.abstention_rate, 7)} "
                 f"{_f(row.false_abstention_rate, 10)} {_f(row.mean_words, 6, 0)}"
             )
-    c = results.calibration
-    lines.append(
-        f"calibration: abstain_below={c.suggested:.2f} abstains on {c.abstention_at_suggested:.2f} of unanswerable "
-        f"for {c.false_abstention_at_suggested:.3f} false abstention (budget {MAX_FALSE_ABSTENTION:.2f})"
-    )
     return lines
 
 
 def _f(value: float | None, width: int = 8, digits: int = 3) -> str:
     return f"{'-':>{width}}" if value is None else f"{value:{width}.{digits}f}"
-
-
-def calibrate(questions: Sequence[Question], best: dict[str, float | None]) -> Calibration:
-    """The abstention threshold that refuses the most unanswerable questions while refusing
-    at most ``MAX_FALSE_ABSTENTION`` of answerable ones, and among those the fewest answerable ones.
-
-    Candidates lie halfway between consecutive scores (never exactly on a question's
-    value), plus one a logit below the lowest answerable score: when the scores do not
-    separate the two kinds, that is the threshold that still refuses questions far off
-    every article and costs no answerable question.
-    """
-    answerable = sorted(best[q.id] if best[q.id] is not None else float("-inf") for q in questions if q.answerable)
-    unanswerable = [best[q.id] if best[q.id] is not None else float("-inf") for q in questions if not q.answerable]
-    scores = sorted({s for s in answerable + unanswerable if s != float("-inf")})
-    finite = [s for s in answerable if s != float("-inf")]
-    candidates = [(a + b) / 2 for a, b in zip(scores, scores[1:], strict=False)] + [finite[0] - 1.0 if finite else 0.0]
-
-    def rates(threshold: float) -> tuple[float, float]:
-        return (
-            sum(s < threshold for s in unanswerable) / max(1, len(unanswerable)),
-            sum(s < threshold for s in answerable) / max(1, len(answerable)),
-        )
-
-    allowed = [t for t in candidates if rates(t)[1] <= MAX_FALSE_ABSTENTION]
-    suggested = max(allowed or [min(candidates)], key=lambda t: (rates(t)[0], -rates(t)[1]))
-    return Calibration(answerable, sorted(unanswerable), suggested, *rates(suggested))

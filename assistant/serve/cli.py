@@ -20,9 +20,11 @@ from assistant.errors import AssistantError
 from assistant.settings import MODES, Settings, load_settings
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, help="article folder (default: the project's corpus/)")
-    parser.add_argument("--index", type=Path, help="index folder (default: the project's index/)")
+def _common(parser: argparse.ArgumentParser, folders: bool = True) -> None:
+    """The options every command shares; ``eval`` writes its own corpora and indexes (no folders)."""
+    if folders:
+        parser.add_argument("--corpus", type=Path, help="article folder (default: the project's corpus/)")
+        parser.add_argument("--index", type=Path, help="index folder (default: the project's index/)")
     parser.add_argument(
         "--model", help="embedding model: e5-small-v2 (default), all-MiniLM-L6-v2, or a sentence-transformers folder"
     )
@@ -82,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="an interactive conversation (follow-up questions work; /clear, /quit)")
     _common(chat)
 
-    evaluate = commands.add_parser("eval", help="score retrieval on the question set")
-    _common(evaluate)
-    evaluate.add_argument("--questions", type=Path, help="question file (default: eval/questions.jsonl)")
+    evaluate = commands.add_parser("eval", help="score retrieval and answers on the question sets, dev and test apart")
+    _common(evaluate, folders=False)
+    evaluate.add_argument("--sets", nargs="+", help="question sets (default: bundled news; see eval/README.md)")
+    evaluate.add_argument(
+        "--data", type=Path, help="the shared data folder (default: ../shared/data beside the project)"
+    )
     evaluate.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="also write the results as JSON")
     evaluate.add_argument("--models", nargs="+", help="embedders to compare (default: e5-small-v2 all-MiniLM-L6-v2)")
     external = commands.add_parser("external", help="score on public data: TrecQA, WikiQA, SQuAD (slow)")
@@ -276,12 +281,12 @@ def _evals(command: str) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     _evals("eval")
-    from assistant.pipeline import PROJECT_DIR
+    from evals.corpora import DATA_DIR
+    from evals.questions import SETS, load_sets
     from evals.report import run_eval
 
-    corpus, _ = _dirs(args)
-    questions = args.questions or PROJECT_DIR / "eval" / "questions.jsonl"
-    text, results = run_eval(corpus, questions, _settings(args), args.models)
+    sets = load_sets(args.sets or tuple(SETS))
+    text, results = run_eval(sets, _settings(args), args.models, args.data or DATA_DIR)
     print(text)
     if args.json_out:
         args.json_out.write_text(json.dumps(asdict(results), indent=2, ensure_ascii=False), encoding="utf-8")

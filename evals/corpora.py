@@ -1,0 +1,76 @@
+"""The corpus a question set is asked against, written into a folder of article files.
+
+The bundled set's articles are the project's own ``corpus/`` files (with its
+``furniture.toml``); the other sets' articles are read from ``../shared/data``
+at evaluation time, never copied into the repository (their licences allow
+research use, not redistribution).  Each is written as a user would save it:
+a plain-text file with front matter for what the source states beside the text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.ingest.corpus import FURNITURE
+from evals.questions import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT.parent / "shared" / "data"
+
+_MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?= {2,})")  # Reuters indents each paragraph's first line
+
+
+def write_corpus(articles: Iterable[Article], folder: Path, data_dir: Path = DATA_DIR) -> Path:
+    """Write every article of the list into ``folder`` under its name; returns ``folder``.
+
+    Raises ``AssistantError`` naming the article whose source cannot be read.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    reuters: dict[str, dict] | None = None
+    for article in articles:
+        try:
+            if article.source.startswith("corpus/"):
+                shutil.copyfile(ROOT / article.source, folder / article.name)
+                rules = ROOT / "corpus" / FURNITURE
+                if rules.is_file():
+                    shutil.copyfile(rules, folder / FURNITURE)
+                continue
+            if article.source.startswith("reuters21578.jsonl#"):
+                reuters = reuters if reuters is not None else _reuters(data_dir / "reuters21578.jsonl")
+                text = _reuters_text(reuters[article.source.partition("#")[2]])
+            else:
+                text = _bbc_text((data_dir / article.source).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, KeyError) as exc:
+            raise AssistantError(f"cannot read article {article.name} from {article.source}: {exc!r}") from exc
+        (folder / article.name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _front(**fields: str) -> str:
+    return "---\n" + "".join(f"{key}: {value}\n" for key, value in fields.items() if value) + "---\n"
+
+
+def _bbc_text(raw: str) -> str:
+    """A BBC file: the title on the first line, then paragraphs."""
+    return _front(publication="BBC News") + raw
+
+
+def _reuters(path: Path) -> dict[str, dict]:
+    with path.open(encoding="utf-8") as lines:
+        return {str(row["newid"]): row for row in map(json.loads, lines)}
+
+
+def _reuters_text(row: dict) -> str:
+    """A Reuters-21578 record: its title, its dateline date, and its body with the
+    teleprinter's hard wraps joined back into paragraphs (and the closing "Reuter" dropped)."""
+    day, month, year = row["date"].split()[0].split("-")
+    date = f"{year}-{_MONTHS.index(month.upper()) + 1:02d}-{int(day):02d}"
+    body = re.sub(r"\s*Reuter\s*\W*$", "", row["body"].strip())
+    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH.split(body) if p.strip()]
+    return _front(title=row["title"], publication="Reuters", date=date) + "\n\n".join(paragraphs) + "\n"
