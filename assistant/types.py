@@ -133,3 +133,7 @@ class Answer:
     passages: tuple[Passage, ...]  # what was considered
     best_score: float | None = None  # best candidate's cross-encoder logit (what abstention compares)
     disagreement: bool = False  # sources give different accounts, shown grouped
+    # "answered"; "partial": the articles are about the question but do not give what it asks,
+    # and the nearest quotes follow a sentence saying so; "not_in_articles": nothing relevant.
+    # ``abstained`` is True for both of the latter: neither answers the question.
+    outcome: str = "answered"

@@ -29,7 +29,7 @@ ANSWER = Answer(
     reason="",
     passages=(),
 )  # fmt: skip
-FIELDS = {"time", "question", "query", "history", "answer", "abstained", "citations", "verdict", "comment"}
+FIELDS = {"time", "question", "query", "history", "answer", "abstained", "outcome", "citations", "verdict", "comment"}
 
 
 def lines_of(path):

@@ -130,3 +130,31 @@ def test_disagreeing_accounts_are_grouped_by_the_parties_named(domain, question,
     for label, words in (first, second):
         paragraph = next((p for p in paragraphs if p.startswith(label)), None)
         assert paragraph is not None and words in paragraph, answer.text
+
+
+LIBRARY = """Council approves riverside library
+June 2, 2023
+The city council voted on Tuesday to build a new public library beside the river.
+Councillors said the building would give students a quiet place to work in the evenings.
+The library will have a children's floor and a reading garden.
+"""
+
+
+def test_an_on_topic_answer_without_what_was_asked_is_partial_and_says_so(tmp_path, settings, embedder):
+    """The articles are about the library but never name its architect: the reader is told that
+    first, then shown what they do say, cited; it is not an answer (``abstained``)."""
+    from assistant import prompts
+    from assistant.pipeline import Assistant, build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", settings, embedder=embedder)
+    answer = Assistant.open(corpus, tmp_path / "index", settings, embedder).ask(
+        "Which architect will design the riverside library?"
+    )
+    assert answer.outcome == "partial" and answer.abstained, answer.reason
+    assert answer.text.startswith(prompts.render("partial", kind="person")), answer.text
+    assert answer.citations and all(f"[{c.number}]" in answer.text for c in answer.citations)
+    off_topic = Assistant.open(corpus, tmp_path / "index", settings, embedder).ask("Who won the chess final?")
+    assert off_topic.outcome == "not_in_articles" and not off_topic.citations

@@ -23,6 +23,7 @@ EXPECTED = {
     "abstain_mentions": {"term", "places"},
     "abstain_unmentioned": {"terms"},
     "abstain_nearest": {"places"},
+    "partial": {"kind"},
     "disagreement": set(),
     "according_to": {"source"},
     "followup_note": {"query"},

@@ -8,10 +8,11 @@
    sentences far better than cosine (``assistant external``: TrecQA, WikiQA) but
    costs a transformer pass per sentence, so it is spent only where it counts.
    Each score also carries the rank of the passage the sentence came from.
-4. Abstain when the best score is below ``abstain_below``, when the question's
-   names and numbers appear nowhere in the corpus, or when a "who / when / how
-   many / how long" question gets no sentence offering that type of answer
-   (``answer_type.py``).
+4. Abstain ("not in the articles") when the best score is below ``abstain_below``
+   or when the question's names and numbers appear nowhere in the corpus.  When a
+   "who / when / how many / how long" question gets no sentence offering that type
+   of answer (``answer_type.py``), the answer is *partial*: it says the articles do
+   not give what was asked, then quotes what they say about it.
 5. Select best-first, skipping near-repeats, up to the sentence and word budget
    (a question asking how named parties' accounts differ first gets each party's
    best attributed statement); a sentence that leans on its predecessor
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant import prompts
@@ -45,6 +46,16 @@ from assistant.types import Answer, AnswerSentence, Citation, Document, Passage,
 if TYPE_CHECKING:
     from assistant.retrieve.search import Retriever
 
+#: How a partial answer names what the articles do not give, by expected answer type.
+_KIND_WORDS = {
+    "agent": "name",
+    "person": "person",
+    "organisation": "organisation",
+    "place": "place",
+    "date": "date",
+    "number": "number",
+    "duration": "length of time",
+}
 #: Openings that make a sentence lean on the one before it.
 DEPENDENT = re.compile(
     r"^[\W]*(?:worse|this|that|these|those|it|its|he|she|they|them|his|her|their|but|and|also|"
@@ -90,19 +101,18 @@ def ask(
             best.score,
         )
     chosen = _select(retriever, settings, scored, parties)
-    kind = expected_type(question)
-    if kind and not supplies(kind, query, [s.text for s in chosen]):
-        return _abstain(
-            retriever,
-            question,
-            query,
-            passages,
-            f"the question asks for an answer of type {kind} and no chosen sentence gives one",
-            best.score,
-        )
     agreeing = _agreeing(chosen, scored, settings.same_words)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
-    return _compose(retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score, parties)
+    answer = _compose(
+        retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score, parties
+    )
+    kind = expected_type(question)
+    if kind and not supplies(kind, query, [s.text for s in chosen]):
+        # on topic (the score passed) but without what the question asks for: say so, then quote
+        intro = prompts.render("partial", kind=_KIND_WORDS[kind])
+        reason = f"the question asks for an answer of type {kind} and no chosen sentence gives one"
+        return replace(answer, text=f"{intro}\n\n{answer.text}", abstained=True, reason=reason, outcome="partial")
+    return answer
 
 
 def _score(
@@ -345,4 +355,6 @@ def _abstain(
     if passages:
         nearest = "; ".join(dict.fromkeys(documents[p.doc_id].label for p in passages[:2]))
         lines.append(prompts.render("abstain_nearest", places=nearest))
-    return Answer(question, query, " ".join(lines), (), (), True, reason, passages, best_score)
+    return Answer(
+        question, query, " ".join(lines), (), (), True, reason, passages, best_score, outcome="not_in_articles"
+    )

@@ -53,6 +53,7 @@ def feedback_record(
         "history": [str(turn) for turn in history],
         "answer": answer.text,
         "abstained": answer.abstained,
+        "outcome": answer.outcome,
         "citations": [_citation(c) for c in answer.citations],
         "verdict": verdict,
         "comment": comment[:MAX_COMMENT_CHARS],
