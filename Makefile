@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test index bench eval tune cleaning external readme clean-index
+.PHONY: run test index bench eval tune cleaning answerability external readme clean-index
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ tune: $(VENV)/.installed-eval
 cleaning: $(VENV)/.installed-eval
 	$(BIN)/python -m evals.furniture --json eval/cleaning.json
 	$(BIN)/python -m evals.readme
+
+# Answerability signals on SQuAD 2.0 and leave-gold-out SQuAD (groundwork for #14; ten minutes).
+answerability: $(VENV)/.installed-bench
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.answerability --limit 1200 --json eval/answerability.json
 
 external: $(VENV)/.installed-eval
 	HF_HUB_OFFLINE=1 $(BIN)/assistant external --json eval/external.json
