@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant import prompts
 from assistant.answer.compose import ask
+from assistant.errors import SettingsError
 from assistant.ingest.corpus import Scan, read_corpus
 from assistant.ingest.split import Chunking
 from assistant.models.embedding import Embedder, load_embedder
@@ -118,6 +119,14 @@ class Assistant:
         threads = model_threads(settings.threads)
         retriever = Retriever(loaded, embedder, settings, lambda: CrossEncoder(threads))
         return cls(settings, corpus_dir, index_dir, embedder, retriever, report)
+
+    def with_settings(self, settings: Settings) -> Assistant:
+        """This assistant answering with other query-time ``settings``, over the same loaded
+        index and models (``evals/tune.py`` compares candidate settings this way).  Raises
+        ``SettingsError`` when ``settings`` would need another index (model or chunking)."""
+        if settings.model != self.settings.model or Chunking.of(settings) != Chunking.of(self.settings):
+            raise SettingsError("model and chunking are the index's own settings; build another index to change them")
+        return replace(self, settings=settings, retriever=self.retriever.with_settings(settings))
 
     def search(
         self,

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evals.corpora import DATA_DIR
+from evals.corpora import DATA_DIR, write_squad_paragraphs
 from evals.machine import machine
 from evals.questions import EVAL_DIR
 
@@ -80,30 +80,12 @@ class Ask:
 # ---------------------------------------------------------------- corpora
 
 
-def write_paragraphs(articles: Sequence[dict], folder: Path, without: set[tuple[int, int]] = frozenset()) -> int:
-    """Write each SQuAD paragraph as one article, as ``evals.external.squad`` does (doc id
-    ``AA-PPP.txt``, the Wikipedia title as front matter), except the (article, paragraph) pairs
-    ``without``.
-    ``external.squad`` writes its corpus inline, so there is no helper to import."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for a, article in enumerate(articles):
-        title = article["title"].replace("_", " ")
-        for p, paragraph in enumerate(article["paragraphs"]):
-            if (a, p) in without:
-                continue
-            text = " ".join(paragraph["context"].split())
-            (folder / f"{a:02d}-{p:03d}.txt").write_text(f"---\ntitle: {title}\n---\n{text}\n", encoding="utf-8")
-            written += 1
-    return written
-
-
 def open_index(workdir: Path, name: str, articles: Sequence[dict], settings: Settings, embedder, without=frozenset()):
     """Build the index of the paragraphs (except ``without``) in ``workdir/name`` and open a Retriever on it."""
     from assistant.pipeline import Assistant, build_index
 
     corpus, index = workdir / name / "corpus", workdir / name / "index"
-    write_paragraphs(articles, corpus, without)
+    write_squad_paragraphs(articles, corpus, without)
     build_index(corpus, index, settings, embedder=embedder)
     return Assistant.open(corpus, index, settings, embedder).retriever
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from assistant.errors import AssistantError
@@ -33,13 +33,14 @@ def write_corpus(articles: Iterable[Article], folder: Path, data_dir: Path = DAT
     """
     folder.mkdir(parents=True, exist_ok=True)
     reuters: dict[str, dict] | None = None
+    articles = list(articles)
+    rules = ROOT / "corpus" / FURNITURE
+    if rules.is_file() and any(a.source.startswith("corpus/") for a in articles):
+        shutil.copyfile(rules, folder / FURNITURE)  # the project's articles come with their furniture rules
     for article in articles:
         try:
             if article.source.startswith("corpus/"):
                 shutil.copyfile(ROOT / article.source, folder / article.name)
-                rules = ROOT / "corpus" / FURNITURE
-                if rules.is_file():
-                    shutil.copyfile(rules, folder / FURNITURE)
                 continue
             if article.source.startswith("reuters21578.jsonl#"):
                 reuters = reuters if reuters is not None else _reuters(data_dir / "reuters21578.jsonl")
@@ -50,6 +51,29 @@ def write_corpus(articles: Iterable[Article], folder: Path, data_dir: Path = DAT
             raise AssistantError(f"cannot read article {article.name} from {article.source}: {exc!r}") from exc
         (folder / article.name).write_text(text, encoding="utf-8")
     return folder
+
+
+def squad_doc_id(article: int, paragraph: int) -> str:
+    """The file name of a SQuAD paragraph written as an article."""
+    return f"{article:02d}-{paragraph:03d}.txt"
+
+
+def write_squad_paragraphs(
+    articles: Sequence[dict], folder: Path, without: Collection[tuple[int, int]] = frozenset()
+) -> int:
+    """Write each paragraph of SQuAD's ``articles`` (its JSON ``data``) as one article, its
+    Wikipedia title as front matter, except the (article, paragraph) pairs ``without``;
+    returns how many were written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for a, article in enumerate(articles):
+        title = article["title"].replace("_", " ")
+        for p, paragraph in enumerate(article["paragraphs"]):
+            if (a, p) not in without:
+                text = " ".join(paragraph["context"].split())
+                (folder / squad_doc_id(a, p)).write_text(_front(title=title) + text + "\n", encoding="utf-8")
+                written += 1
+    return written
 
 
 def _front(**fields: str) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from assistant.ingest.text import normalise
 from assistant.settings import Settings
 from evals.answer_types import answer_type_scores
+from evals.corpora import squad_doc_id, write_squad_paragraphs
 from evals.machine import machine
 from evals.retrieval import mrr_at, recall_at
 
@@ -80,13 +81,10 @@ def squad(data_file: Path, settings: Settings, answers: int, seed: int = 0) -> d
     questions: list[tuple[str, str, list[str]]] = []  # (question, gold doc id, answers)
     with tempfile.TemporaryDirectory(prefix="newsdesk-squad-") as tmp:
         corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
-        corpus.mkdir()
+        write_squad_paragraphs(articles, corpus)
         for a, article in enumerate(articles):
-            title = article["title"].replace("_", " ")
             for p, paragraph in enumerate(article["paragraphs"]):
-                doc_id = f"{a:02d}-{p:03d}.txt"
-                text = " ".join(paragraph["context"].split())
-                (corpus / doc_id).write_text(f"---\ntitle: {title}\n---\n{text}\n", encoding="utf-8")
+                doc_id = squad_doc_id(a, p)
                 questions += [(qa["question"], doc_id, [x["text"] for x in qa["answers"]]) for qa in paragraph["qas"]]
         started = time.perf_counter()
         assistant = Assistant.load(corpus, index, settings)

@@ -31,7 +31,7 @@ from assistant.ingest.cleaning import clean
 from assistant.ingest.formats import to_lines
 from evals.pages import CONVERTERS, Page, load_pages, render
 from evals.shingles import Match, match, summary
-from evals.train_body import BBC, BBC_PER_CATEGORY, clean_examples, cross_validate
+from evals.train_body import BBC, BBC_PER_CATEGORY, bbc_articles, clean_examples, cross_validate
 
 WORST = 3
 HELD_OUT_BBC = 20  # clean articles per category after those trained on
@@ -82,20 +82,17 @@ def clean_article_losses(model: BodyModel, folder: Path = BBC) -> dict[str, obje
     """Lines of clean articles (none trained on) that the model removes: should be none."""
     articles = lost = lines = 0
     examples = []
-    for category in sorted(p for p in folder.iterdir() if p.is_dir()):
-        paths = sorted(category.glob("*.txt"))[BBC_PER_CATEGORY : BBC_PER_CATEGORY + HELD_OUT_BBC]
-        for path in paths:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            try:
-                source, given = to_lines(text, ".txt")
-                _, removed = clean(path.name, source, given, _NOTHING, body=model)
-            except ArticleError:
-                continue
-            articles += 1
-            lines += len(source)
-            by_model = [r for r in removed if r.reason.startswith("not article body")]
-            lost += len(by_model)
-            examples += [f"{category.name}/{path.name}: {r.text[:80]}" for r in by_model[:1]]
+    for name, text in bbc_articles(folder, BBC_PER_CATEGORY, BBC_PER_CATEGORY + HELD_OUT_BBC):
+        try:
+            source, given = to_lines(text, ".txt")
+            _, removed = clean(name, source, given, _NOTHING, body=model)
+        except ArticleError:
+            continue
+        articles += 1
+        lines += len(source)
+        by_model = [r for r in removed if r.reason.startswith("not article body")]
+        lost += len(by_model)
+        examples += [f"{name}: {r.text[:80]}" for r in by_model[:1]]
     return {"articles": articles, "lines": lines, "lines_removed_by_model": lost, "examples": examples[:5]}
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "aeb"
+from evals.corpora import DATA_DIR
+
+DATA = DATA_DIR / "aeb"
 
 #: converter -> the suffix its output is read as
 CONVERTERS = {"inscriptis": ".txt", "html-text": ".txt", "html2text": ".md"}
@@ -43,8 +46,10 @@ def load_pages(folder: Path = DATA) -> tuple[Page, ...]:
     return tuple(pages)
 
 
+@cache
 def render(html: str, converter: str) -> str:
-    """The page as ``converter`` renders it to text (links and images left out)."""
+    """The page as ``converter`` renders it to text (links and images left out); once per page,
+    since training and scoring both read every rendering."""
     if converter == "inscriptis":
         from inscriptis import get_text
 

@@ -97,12 +97,10 @@ class QuestionSet:
     questions: tuple[Question, ...]
     articles: tuple[Article, ...]
 
-    def split_of(self, question: Question) -> str:
-        splits = {a.name: a.split for a in self.articles}
-        return "dev" if all(splits[name] == "dev" for name in question.articles) else "test"
-
     def split(self, split: str) -> list[Question]:
-        return [q for q in self.questions if self.split_of(q) == split]
+        """The questions of ``split``: dev when every article a question draws on is a dev article."""
+        dev = {a.name for a in self.articles if a.split == "dev"}
+        return [q for q in self.questions if ("dev" if set(q.articles) <= dev else "test") == split]
 
 
 def load_articles(path: Path) -> tuple[Article, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.ingest.text import plain
 from assistant.models import bundled
 from assistant.settings import MODES, Settings
-from assistant.types import Document
+from assistant.types import Document, Passage
 from evals.answers import AnswerScore, Totals, score_answer, summarise
 from evals.baselines import lead_baseline, lexrank_baseline
 from evals.corpora import DATA_DIR, write_corpus
@@ -111,7 +111,8 @@ def run_set(
             manifest = assistant.retriever.index.manifest
             results.models[name] = asdict(manifest.model)
             results.models["cross-encoder"] = asdict(manifest.reranker) if manifest.reranker else None
-            outcome.lost_evidence = lost_evidence(question_set.questions, assistant.retriever.index.documents)
+            if name == model_names[0]:  # every embedder indexes the same cleaned documents
+                outcome.lost_evidence = lost_evidence(question_set.questions, assistant.retriever.index.documents)
             for split, questions in by_split.items():
                 table = outcome.retrieval.setdefault(split, {})
                 for mode in MODES:
@@ -167,16 +168,23 @@ def _retrieval_lines(questions: list[Question], table: dict[str, RetrievalRow], 
     return lines
 
 
-def answer_questions(assistant: Assistant, questions: Sequence[Question]) -> AnswerResults:
-    """Our answers and both baselines on the same retrieval."""
-    scores: dict[str, list[AnswerScore]] = {"ours": [], "lead-2": [], "lexrank-3": []}
+Baseline = Callable[[Sequence[Passage]], tuple[str, list[str]]]  # passages -> answer text, cited texts
+#: The baselines answered on the same retrieved passages: (system, its answer and citations).
+BASELINES = (("lead-2", lead_baseline), ("lexrank-3", lexrank_baseline))
+
+
+def answer_questions(
+    assistant: Assistant, questions: Sequence[Question], baselines: Sequence[tuple[str, Baseline]] = BASELINES
+) -> AnswerResults:
+    """Our answers and the ``baselines``' on the same retrieval (tuning asks for none)."""
+    scores: dict[str, list[AnswerScore]] = {"ours": [], **{system: [] for system, _ in baselines}}
     per_question: list[QuestionResult] = []
     for q in questions:
         started = time.perf_counter()
         answer = assistant.ask(q.question, list(q.history))
         ms = (time.perf_counter() - started) * 1000
         scores["ours"].append(score_answer(q, answer.text, [c.text for c in answer.citations], answer.abstained))
-        for system, baseline in (("lead-2", lead_baseline), ("lexrank-3", lexrank_baseline)):
+        for system, baseline in baselines:
             text, cited = baseline(answer.passages)
             scores[system].append(score_answer(q, text, cited, False))
         per_question.append(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,10 +25,11 @@ import numpy as np
 from assistant.errors import ArticleError
 from assistant.ingest.body import MODEL_FILE, BodyModel, Stage, applies_to, content_fingerprint, context, line_features
 from assistant.ingest.formats import to_lines
-from evals.pages import CONVERTERS, DATA, Page, load_pages, render
+from evals.corpora import DATA_DIR
+from evals.pages import CONVERTERS, Page, load_pages, render
 from evals.shingles import shingles, tokens
 
-BBC = DATA.parent / "bbc" / "articles"
+BBC = DATA_DIR / "bbc" / "articles"
 BBC_PER_CATEGORY = 40  # clean articles per category: as many lines as the benchmark's pages give
 FOLDS = 5
 INNER_FOLDS = 3
@@ -99,15 +100,22 @@ def benchmark_examples(pages: Sequence[Page]) -> list[Example]:
     return out
 
 
+def bbc_articles(folder: Path, start: int, stop: int) -> Iterator[tuple[str, str]]:
+    """(``category/NNN.txt``, text) of the clean BBC articles ``start:stop`` of each category,
+    in order: training takes the first ``BBC_PER_CATEGORY``, the evaluation those after."""
+    for category in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for path in sorted(category.glob("*.txt"))[start:stop]:
+            yield f"{category.name}/{path.name}", path.read_bytes().decode("utf-8", errors="replace")
+
+
 def clean_examples(folder: Path = BBC) -> list[Example]:
     """Clean articles, every line after the title body (the title goes to the title rule)."""
     out = []
-    for category in sorted(p for p in folder.iterdir() if p.is_dir()):
-        for path in sorted(category.glob("*.txt"))[:BBC_PER_CATEGORY]:
-            lines = page_lines(path.read_bytes().decode("utf-8", errors="replace"), ".txt")[1:]
-            # short ones too: what the model learns of prose pages must hold for the long ones
-            if example := _example(f"bbc/{category.name}/{path.name}", lines, [True] * len(lines), short=True):
-                out.append(example)
+    for name, text in bbc_articles(folder, 0, BBC_PER_CATEGORY):
+        lines = page_lines(text, ".txt")[1:]
+        # short ones too: what the model learns of prose pages must hold for the long ones
+        if example := _example(f"bbc/{name}", lines, [True] * len(lines), short=True):
+            out.append(example)
     return out
 
 

@@ -30,7 +30,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,38 +101,39 @@ def calibrate(questions: Sequence[Question], best: dict[str, float | None]) -> C
 
 @dataclass
 class _Dev:
-    """One set's dev questions and an index of its articles, opened under any settings."""
+    """One set's dev questions and an assistant over all its articles, loaded once: only
+    query-time settings vary between candidates (``Assistant.with_settings``)."""
 
     name: str
     questions: list[Question]
     articles: dict[str, str]  # question id -> the article deciding its fold
-    corpus: Path
-    index: Path
-    embedders: dict = field(default_factory=dict)  # built once: only query-time settings vary
+    assistant: Assistant
 
     def open(self, settings: Settings) -> Assistant:
-        from assistant.pipeline import Assistant, build_embedder, build_index
-
-        if settings.model not in self.embedders:
-            self.embedders[settings.model] = build_embedder(settings)
-            build_index(self.corpus, self.index, settings, embedder=self.embedders[settings.model])
-        return Assistant.open(self.corpus, self.index, settings, self.embedders[settings.model])
+        return self.assistant.with_settings(settings)
 
 
 def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) -> dict:
     """Every candidate's dev figures and the chosen values (see the module docstring)."""
+    from assistant.pipeline import Assistant
+
     devs = []
     for question_set in load_sets(tuple(names)):
         folder = workdir / question_set.name
         corpus = write_corpus(question_set.articles, folder / "corpus", data_dir)
         questions = question_set.split("dev")
-        devs.append(_Dev(question_set.name, questions, {q.id: q.articles[0] for q in questions}, corpus, folder / "ix"))
+        assistant = Assistant.load(corpus, folder / "ix", base)
+        devs.append(_Dev(question_set.name, questions, {q.id: q.articles[0] for q in questions}, assistant))
     fusion = [dict(zip(FUSION, values, strict=True)) for values in itertools.product(*FUSION.values())]
     fusion_rows = [{**values, "mrr_10": _mrr(devs, replace(base, **values))} for values in fusion]
     best_fusion = _choose(fusion_rows, "mrr_10")
     fused = replace(base, **{key: best_fusion[key] for key in FUSION})
     answering = [dict(zip(ANSWERING, values, strict=True)) for values in itertools.product(*ANSWERING.values())]
-    answer_rows = [_answering(devs, replace(fused, **values)) | values for values in answering]
+    answer_rows, best_scores = [], []  # each candidate's figures, and its unthresholded best scores
+    for values in answering:
+        row, best = _answering(devs, replace(fused, **values))
+        answer_rows.append(row | values)
+        best_scores.append(best)
     best_answer = _choose(answer_rows, "objective")
     chosen = {key: best_fusion[key] for key in FUSION} | {
         key: best_answer[key] for key in (*ANSWERING, "abstain_below")
@@ -143,7 +144,7 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
         "machine": machine(),
         "fusion": fusion_rows,
         "answering": answer_rows,
-        "threshold_by_article": _leave_one_article_out(devs, replace(fused, **chosen)),
+        "threshold_by_article": _leave_one_article_out(devs, best_scores[answer_rows.index(best_answer)]),
         "chosen": chosen,
     }
 
@@ -172,19 +173,21 @@ def _best_scores(devs: Sequence[_Dev], settings: Settings) -> dict[str, float | 
     return {
         r.id: r.best_score
         for dev in devs
-        for r in answer_questions(dev.open(unthresholded), dev.questions).per_question
+        for r in answer_questions(dev.open(unthresholded), dev.questions, baselines=()).per_question
     }
 
 
-def _answering(devs: Sequence[_Dev], settings: Settings) -> dict:
-    """The dev figures of one answering candidate at its own calibrated threshold."""
+def _answering(devs: Sequence[_Dev], settings: Settings) -> tuple[dict, dict[str, float | None]]:
+    """The dev figures of one answering candidate at its own calibrated threshold, and the
+    best scores it was calibrated on."""
     questions = [q for dev in devs for q in dev.questions]
-    calibration = calibrate(questions, _best_scores(devs, settings))
+    best = _best_scores(devs, settings)
+    calibration = calibrate(questions, best)
     at = replace(settings, abstain_below=calibration.suggested)
     scores = [s for dev in devs for s in _scores(dev, at)]
     t = summarise(scores)["overall"]
     objective = (t.fact_coverage or 0) + (t.cited_evidence_rate or 0) + (t.abstention_rate or 0)
-    return {
+    row = {
         "abstain_below": calibration.suggested,
         "fact_coverage": t.fact_coverage,
         "cited_evidence": t.cited_evidence_rate,
@@ -192,16 +195,16 @@ def _answering(devs: Sequence[_Dev], settings: Settings) -> dict:
         "false_abstention": t.false_abstention_rate,
         "objective": objective,
     }
+    return row, best
 
 
 def _scores(dev: _Dev, settings: Settings) -> list:
-    return [r.score for r in answer_questions(dev.open(settings), dev.questions).per_question]
+    return [r.score for r in answer_questions(dev.open(settings), dev.questions, baselines=()).per_question]
 
 
-def _leave_one_article_out(devs: Sequence[_Dev], settings: Settings) -> dict:
-    """Calibrate without each dev article's questions, then count the threshold's errors on them:
-    how the chosen threshold would fare on articles it never saw."""
-    best = _best_scores(devs, settings)
+def _leave_one_article_out(devs: Sequence[_Dev], best: dict[str, float | None]) -> dict:
+    """Calibrate without each dev article's questions on the chosen candidate's ``best`` scores,
+    then count the threshold's errors on them: how it would fare on articles it never saw."""
     folds = {(dev.name, dev.articles[q.id]) for dev in devs for q in dev.questions}
     refused_unanswerable = refused_answerable = unanswerable = answerable = 0
     thresholds = []

@@ -102,3 +102,22 @@ def test_the_k_setting_is_how_many_passages_a_search_returns_by_default(built, s
     configured = Assistant.open(*built, replace(settings, k=k), embedder)
     assert len(configured.search("What did Kerry's China trip produce?")) == k
     assert len(configured.search("What did Kerry's China trip produce?", 3)) == 3
+
+
+def test_other_query_time_settings_share_the_loaded_index_and_answer_as_a_fresh_open(built, assistant, embedder):
+    """``with_settings`` (tuning compares candidates with it) gives what opening the index
+    again with those settings gives, without loading anything again."""
+    from dataclasses import replace
+
+    from assistant.errors import SettingsError
+    from assistant.pipeline import Assistant
+
+    changed = replace(assistant.settings, lexical_weight=0.8, answer_candidates=5, abstain_below=-20.0)
+    shared = assistant.with_settings(changed)
+    fresh = Assistant.open(*built, changed, embedder)
+    assert shared.retriever.index is assistant.retriever.index and shared.settings == changed
+    question = "Who represented China at the Anchorage talks?"
+    assert [p.text for p in shared.search(question)] == [p.text for p in fresh.search(question)]
+    assert shared.ask(question).text == fresh.ask(question).text
+    with pytest.raises(SettingsError, match="chunking"):
+        assistant.with_settings(replace(assistant.settings, chunk_tokens=120))

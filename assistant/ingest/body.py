@@ -94,15 +94,16 @@ def applies_to(lines: Sequence[str]) -> bool:
 def line_features(lines: Sequence[str]) -> list[list[float]]:
     """One row of ``FEATURES`` per line: the line's own signals, its neighbours', and
     where it stands relative to the page's longest block of prose."""
-    own = [_own(text) for text in lines]
+    sizes = [_words(text) for text in lines]
+    own = [_own(text, size) for text, size in zip(lines, sizes, strict=True)]
     counts = Counter(normalise(text) for text in lines)
     words = [row["log_words"] for row in own]
     prose = [row["prose"] for row in own]
-    start, end = _prose_block(lines, prose)
+    start, end = _prose_block(sizes, prose)
     n = len(lines)
     page = [math.log1p(n), sum(prose) / n if n else 0.0]
-    block_words = sum(_words(lines[i]) for i in range(start, end + 1)) if any(prose) else 0
-    total_words = sum(_words(text) for text in lines) or 1
+    block_words = sum(sizes[start : end + 1]) if any(prose) else 0
+    total_words = sum(sizes) or 1
     rows = []
     for i, text in enumerate(lines):
         distance = 0 if start <= i <= end else min(abs(i - start), abs(i - end))
@@ -141,16 +142,16 @@ def _words(text: str) -> int:
     return max(len(_WORD.findall(text)), len(_CJK.findall(text)) // 2)
 
 
-def _own(text: str) -> dict[str, float]:
-    """The signals of one line on its own."""
+def _own(text: str, size: int) -> dict[str, float]:
+    """The signals of one line of ``size`` words (``_words``) on its own."""
     words = _WORD.findall(text)
-    n = _words(text) or 1
+    n = size or 1
     lower = [w.casefold() for w in words]
     capitalised = sum(1 for w in words if w[0].isupper())
     furniture = sum(1 for w in lower if w in _FURNITURE)
     ends = bool(_SENTENCE_END.search(text))
     return {
-        "log_words": math.log1p(_words(text)),
+        "log_words": math.log1p(size),
         "log_chars": math.log1p(len(text)),
         "sentence_end": 1.0 if ends else 0.0,
         "sentences": math.log1p(len(re.findall(r"[.!?][\"'”’]?\s+[A-Z\"“]", text))),
@@ -165,7 +166,7 @@ def _own(text: str) -> dict[str, float]:
         "furniture_words": furniture / n,
         "furniture_any": 1.0 if furniture else 0.0,
         "copyright": 1.0 if "©" in text or "copyright" in lower else 0.0,
-        "prose": 1.0 if ends and _words(text) >= PROSE_WORDS else 0.0,
+        "prose": 1.0 if ends and size >= PROSE_WORDS else 0.0,
     }
 
 
@@ -174,15 +175,16 @@ def _window(values: Sequence[float], i: int, width: int) -> float:
     return sum(part) / len(part)
 
 
-def _prose_block(lines: Sequence[str], prose: Sequence[float]) -> tuple[int, int]:
-    """First and last line of the run of lines richest in prose words, where up to
-    ``NEAR`` non-prose lines in a row (subheadings, captions) do not break the run."""
+def _prose_block(sizes: Sequence[int], prose: Sequence[float]) -> tuple[int, int]:
+    """First and last line of the run of lines richest in prose words (``sizes``: each
+    line's words), where up to ``NEAR`` non-prose lines in a row (subheadings, captions)
+    do not break the run."""
     best, best_words = (0, -1), 0
     start, words, gap = -1, 0, 0
-    for i, text in enumerate(lines):
+    for i, size in enumerate(sizes):
         if prose[i]:
             start = i if start < 0 else start
-            words += _words(text)
+            words += size
             gap = 0
             if words > best_words:
                 best, best_words = (start, i), words
@@ -199,7 +201,7 @@ def _prose_block(lines: Sequence[str], prose: Sequence[float]) -> tuple[int, int
 def context(lines: Sequence[str], p: Sequence[float]) -> list[list[float]]:
     """One row of ``CONTEXT`` per line from the first stage's p(body) of every line,
     including the distance to the run of lines it calls body that is richest in words."""
-    start, end = _prose_block(lines, [1.0 if v >= 0.5 else 0.0 for v in p])
+    start, end = _prose_block([_words(text) for text in lines], [1.0 if v >= 0.5 else 0.0 for v in p])
     n = len(p)
     rows = []
     for i in range(n):

@@ -192,6 +192,7 @@ class _Sift:
         self.threshold = body.threshold if body else 0.0
         self.rules = (*site_rules, *_RULES)  # a site's own rules first: they may name the publication
         self.shown = [_display(line.text) for line in lines]
+        self.norms = [normalise(shown) for shown in self.shown]
         self.teaser_titles = {i - 1 for i, shown in enumerate(self.shown) if i and _TEASER.match(shown)}
         order = day_first_evidence(self.shown)  # the page's own numeric dates decide "09/10/2021"
         self.dates = [parse_date(shown, order) for shown in self.shown]
@@ -205,8 +206,7 @@ class _Sift:
             self.first_seen[normalise(title)] = 0  # line 0: the title came from metadata
 
     def take(self, i: int) -> None:
-        line, shown = self.lines[i], self.shown[i]
-        norm = normalise(shown)
+        line, shown, norm = self.lines[i], self.shown[i], self.norms[i]
         reason = self._furniture(i, shown, norm) or self._metadata(i, shown) or self._repeat(i, shown, norm)
         if not reason and self.body_p and self.body_p[i] < self.threshold:
             reason = f"not article body (model p={self.body_p[i]:.2f})"
@@ -275,15 +275,14 @@ class _Sift:
             None,
         )
         for j in range(first - 1 if first is not None else -1, -1, -1):
-            shown = self.shown[j]
-            norm = normalise(shown)
+            shown, norm = self.shown[j], self.norms[j]
             if any(pattern.fullmatch(norm) for _, pattern in self.rules) or is_date(shown) or _byline(shown):
                 continue
             if _is_name(shown) and self._next_to_date(j):
                 continue
             if not _is_title(self.lines[j].text, shown):
                 return None
-            return next(k for k in range(j + 1) if normalise(self.shown[k]) == norm)  # its first copy
+            return self.norms.index(norm)  # its first copy
         return None
 
     def _repeat(self, i: int, shown: str, norm: str) -> str:

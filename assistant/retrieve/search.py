@@ -19,6 +19,7 @@ are returned whenever ``k`` chunks pass the filters.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -133,6 +134,15 @@ class Retriever:
         # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
         # score per sentence row each (megabytes at scale), so only the latest few are kept.
         self.sentence_lexical = lru_cache(maxsize=4)(self._sentence_bm25)
+
+    def with_settings(self, settings: Settings) -> Retriever:
+        """This retriever searching with other query-time ``settings`` (weights, candidate
+        counts): the loaded index, the BM25 indexes, the query cache and the cross-encoder
+        are shared, not built again."""
+        other = copy.copy(self)
+        other._settings = settings
+        other._reranker_factory = lambda: self.reranker
+        return other
 
     @property
     def reranker(self) -> CrossEncoder:

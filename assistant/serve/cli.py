@@ -296,10 +296,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_external(args: argparse.Namespace) -> int:
     _evals("external")
-    from assistant.pipeline import PROJECT_DIR
+    from evals.corpora import DATA_DIR
     from evals.external import run_external
 
-    data = args.data or PROJECT_DIR.parent / "shared" / "data"
+    data = args.data or DATA_DIR
     if not (data / "squad").is_dir():
         raise AssistantError(f"no shared data in {data}; pass --data DIR (the folder with squad/, trecqa/, wikiqa/)")
     results = run_external(data, _settings(args), args.answers)
