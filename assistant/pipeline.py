@@ -40,6 +40,7 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Create or incrementally update the index of ``corpus_dir`` in ``index_dir``."""
+    from assistant.models.answerability import model_info
     from assistant.models.rerank import cross_encoder_info
 
     return update_index(
@@ -49,7 +50,7 @@ def build_index(
         settings,
         rebuild=rebuild,
         progress=progress,
-        reranker=cross_encoder_info(),
+        readers=(cross_encoder_info(), model_info()),
     )
 
 
@@ -112,12 +113,16 @@ class Assistant:
         embedder: Embedder,
         report: BuildReport | None = None,
     ) -> Assistant:
+        from assistant.models import answerability
         from assistant.models.rerank import CrossEncoder, model_dir
 
-        model_dir()  # missing cross-encoder files fail here, at start-up, not at the first question
+        model_dir()  # missing model files fail here, at start-up, not at the first question
+        answerability.model_info()
         loaded = open_index(index_dir, embedder.info, Chunking.of(settings))
         threads = model_threads(settings.threads)
-        retriever = Retriever(loaded, embedder, settings, lambda: CrossEncoder(threads))
+        retriever = Retriever(
+            loaded, embedder, settings, lambda: CrossEncoder(threads), lambda: answerability.Answerability(threads)
+        )
         return cls(settings, corpus_dir, index_dir, embedder, retriever, report)
 
     def with_settings(self, settings: Settings) -> Assistant:

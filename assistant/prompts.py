@@ -86,6 +86,12 @@ def citation_label(c: Citation) -> str:
     )
 
 
+def outcome_label(outcome: str) -> str:
+    """How the CLI and the page label an answer that does not answer: "Partial answer" or
+    "Not in the articles" (an answered question carries no label)."""
+    return render(f"outcome_{outcome}")
+
+
 def date_label(date: str, written: str = "") -> str:
     """An article's date as a reader sees it: the ISO date; else the page's date line as
     written, flagged when its day/month order is undecided; else "date unknown"."""

@@ -53,6 +53,10 @@ class Settings:
     redundancy: float = 0.6  # skip a sentence sharing this share of its words with one already chosen
     same_words: float = 0.7  # another article's sentence sharing this share of words says the same: cite it too
     abstain_below: float = -0.95  # score (logit less passage prior); chosen by `make tune`
+    # answerability-model logit below which an on-topic answer is partial, and below which a
+    # sentence of another article does not join an answer; -inf turns the model off, as `make
+    # tune` keeps it unless the model beats being off on the dev splits (README "Answerability")
+    answerable_below: float = float("-inf")
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000

@@ -137,3 +137,4 @@ class Answer:
     # and the nearest quotes follow a sentence saying so; "not_in_articles": nothing relevant.
     # ``abstained`` is True for both of the latter: neither answers the question.
     outcome: str = "answered"
+    answerability: float | None = None  # the answerability model's logit for the best sentence, when it ran

@@ -23,6 +23,8 @@ Row = tuple[str, str, str, bool | None]
 BUNDLED_MS = {"search()": 10, "ask()": 100}
 LARGE_MS = {"search()": 30, "ask()": 150}
 ANN_RECALL, ANN_SPEEDUP = 0.95, 10
+#: Issue #14's target: what the answerability model adds to `ask()` p50, same run.
+ANSWERABILITY_MS = 20
 
 
 def ms(value: float) -> str:
@@ -54,6 +56,18 @@ def latency_rows(r: dict) -> list[Row]:
             ms(r["encode_query (baseline)"]["p50_ms"]),
             "",
             None,
+        ),
+        *(
+            [
+                (
+                    "`ask()` p50 with the answerability model on, less off (same run)",
+                    ms(r["ask()"]["answerability_ms"]),
+                    f"≤ {ANSWERABILITY_MS} ms",
+                    r["ask()"]["answerability_ms"] <= ANSWERABILITY_MS,
+                )
+            ]
+            if "answerability_ms" in r["ask()"]
+            else []
         ),
     ]
 

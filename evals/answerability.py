@@ -1,8 +1,6 @@
-"""Answerability signals measured on public data (``python -m evals.answerability``).
-
-The product abstains when the best cross-encoder score is low; on SQuAD 2.0 that
-score separates answerable from unanswerable questions poorly.  This measures
-what the evidence the product already retrieves and scores says beyond it:
+"""Answerability measured on public data (``python -m evals.answerability``): the old score
+(the best cross-encoder logit) against the new signal (the product's rules, then the
+answerability model), and a logistic model over every evidence feature besides.
 
 * ``squad2``: SQuAD 2.0 dev part a; every paragraph is indexed as an article
   (as ``evals.external.squad`` does), a seeded sample of questions stratified
@@ -14,11 +12,13 @@ what the evidence the product already retrieves and scores says beyond it:
   paragraphs are the near misses).
 
 Per question, ``features`` reads the product's own retrieval and sentence
-scoring (``compose._score``, ``compose._select``, unchanged).  A logistic
-regression over them is cross-validated by article (4 folds, ``GroupKFold``);
-the operating point (P(answerable) below which to refuse) keeps false refusal
-at most 10 % on the *training* folds and is applied to the held-out fold.
-Nothing here changes the product; it is groundwork for choosing a better signal.
+scoring (``compose._score``, ``compose._select``) and the answerability logit of
+the fold model that never saw the question's article (``evals.train_answerability
+--folds``).  The logistic regression is cross-validated by article (4 folds,
+``GroupKFold``); every operating point (the value below which to refuse) keeps
+false refusal at most 10 % on the *training* folds and is applied to the held-out
+fold.  The product's own threshold is chosen on the question sets' dev splits
+(``evals.tune``), not here: these figures measure the signal.
 """
 
 from __future__ import annotations
@@ -32,17 +32,20 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evals.corpora import DATA_DIR, write_squad_paragraphs
 from evals.machine import machine
 from evals.questions import EVAL_DIR
+from evals.train_answerability import FOLD_DIR
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from assistant.models.answerability import Answerability
     from assistant.retrieve.search import Retriever
     from assistant.settings import Settings
 
@@ -61,6 +64,7 @@ FEATURES = (
     "names_share_best",
     "names_share_passages",
     "cosine_best",
+    "answerability",
 )
 #: The product's refusal ceiling for answerable questions that the operating point keeps.
 MAX_FALSE_REFUSAL = 0.10
@@ -117,9 +121,10 @@ def _terms(text: str) -> set[str]:
     return set(tokenize([text])[0])
 
 
-def features(retriever: Retriever, settings: Settings, idf: Idf, question: str) -> dict[str, float]:
+def features(retriever: Retriever, settings: Settings, idf: Idf, question: str, model) -> dict[str, float]:
     """The answerability features of ``question`` from what the product retrieves and scores,
-    plus ``product_abstains``: the product's own decision (mirrors ``compose.ask``)."""
+    with ``model`` (a fold's answerability model) in place of the shipped one; plus
+    ``rules_refuse``: what the product refuses without the model (mirrors ``compose.ask``)."""
     import numpy as np
 
     from assistant.answer import compose
@@ -151,9 +156,9 @@ def features(retriever: Retriever, settings: Settings, idf: Idf, question: str) 
     row = retriever.sentence_row(best.sentence.doc_id, best.sentence.index)
     cosine = float(index.sentence_vectors([row])[0] @ retriever.query_vector(query))
 
-    chosen = compose._select(retriever, settings, scored, parties)
-    product_abstains = (
-        (bool(names) and not any(retriever.documents_mentioning(n) for n in names))
+    chosen = compose._select(retriever, replace(settings, answerable_below=float("-inf")), scored, parties, query)
+    rules_refuse = (
+        bool(retriever.unmentioned(names))
         or best.score < settings.abstain_below
         or (bool(kind) and not supplies(kind, query, [s.text for s in chosen]))
     )
@@ -171,7 +176,8 @@ def features(retriever: Retriever, settings: Settings, idf: Idf, question: str) 
         "names_share_best": sum(n.casefold() in best_text for n in names) / len(names) if names else 1.0,
         "names_share_passages": sum(n.casefold() in passages_text for n in names) / len(names) if names else 1.0,
         "cosine_best": cosine,
-        "product_abstains": float(product_abstains),
+        "answerability": compose.answerability(model, index, query, best.sentence),
+        "rules_refuse": float(rules_refuse),
     }
 
 
@@ -189,7 +195,7 @@ def squad2(data_dir: Path, settings: Settings, embedder, workdir: Path, limit: i
         for paragraph in article["paragraphs"]
         for qa in paragraph["qas"]
     ]
-    return _measure(retriever, settings, idf, _stratified(asks, limit, seed))
+    return _measure(retriever, settings, idf, _stratified(asks, limit, seed), fold_models())
 
 
 def squad1_leave_gold_out(
@@ -221,7 +227,7 @@ def squad1_leave_gold_out(
     for name, without, answerable in (("squad1-all", frozenset(), True), ("squad1-without-held", held, False)):
         retriever = open_index(workdir, name, articles, settings, embedder, without)
         idf = Idf(retriever)
-        rows += _measure(retriever, settings, idf, [Ask(q, answerable, g) for q, g in sample])
+        rows += _measure(retriever, settings, idf, [Ask(q, answerable, g) for q, g in sample], fold_models())
     return rows
 
 
@@ -234,12 +240,25 @@ def _stratified(asks: Sequence[Ask], limit: int, seed: int) -> list[Ask]:
     return out
 
 
-def _measure(retriever: Retriever, settings: Settings, idf: Idf, asks: Sequence[Ask]) -> list[dict]:
+@lru_cache(maxsize=1)
+def fold_models() -> dict[str, Answerability]:
+    """Each SQuAD article's answerability model: the fold model trained without it
+    (``python -m evals.train_answerability --folds``)."""
+    from assistant.models.answerability import Answerability
+
+    folds = json.loads((FOLD_DIR / "folds.json").read_text(encoding="utf-8"))["folds"]
+    models = [Answerability(1, FOLD_DIR / f"fold{i}.onnx") for i in range(len(folds))]
+    return {title: model for titles, model in zip(folds, models, strict=True) for title in titles}
+
+
+def _measure(
+    retriever: Retriever, settings: Settings, idf: Idf, asks: Sequence[Ask], models: dict[str, Answerability]
+) -> list[dict]:
     rows = []
     started = time.perf_counter()
     for i, ask in enumerate(asks, start=1):
         rows.append({"question": ask.question, "answerable": ask.answerable, "group": ask.group,
-                     **features(retriever, settings, idf, ask.question)})  # fmt: skip
+                     **features(retriever, settings, idf, ask.question, models[ask.group])})  # fmt: skip
         if i % 100 == 0:
             print(f"  {i}/{len(asks)} questions, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     return rows
@@ -256,9 +275,20 @@ def _refusing_below(values: np.ndarray, answerable: np.ndarray) -> float:
     return float(ok[int(math.floor(MAX_FALSE_REFUSAL * len(ok)))])
 
 
+def new_signal(rows: Sequence[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """The product's new judgement as one score per question: the answerability model's logit,
+    or below every logit when the rules refuse without it (unmentioned names, the relevance
+    threshold, the missing answer type); and those rule refusals."""
+    import numpy as np
+
+    logits = np.array([r["answerability"] for r in rows], dtype=float)
+    rules = np.array([r["rules_refuse"] for r in rows], dtype=bool)
+    return np.where(rules, logits.min() - 1000.0, logits), rules
+
+
 def cross_validate(rows: Sequence[dict], columns: Sequence[str] = FEATURES) -> dict[str, np.ndarray]:
-    """Out-of-fold P(answerable) of the model over ``columns``, and refusals of the model and of
-    the best logit at thresholds chosen on the training folds."""
+    """Out-of-fold P(answerable) of the logistic model over ``columns``, and refusals of that
+    model, of the new signal and of the best logit at thresholds chosen on the training folds."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
@@ -269,9 +299,11 @@ def cross_validate(rows: Sequence[dict], columns: Sequence[str] = FEATURES) -> d
     y = np.array([r["answerable"] for r in rows], dtype=bool)
     groups = np.array([r["group"] for r in rows])
     old = np.array([r["best_logit"] for r in rows], dtype=float)
+    signal, rules = new_signal(rows)
     prob = np.zeros(len(rows))
     refuse_new = np.zeros(len(rows), dtype=bool)
     refuse_old = np.zeros(len(rows), dtype=bool)
+    refuse_signal = np.zeros(len(rows), dtype=bool)
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
         model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
         model.fit(x[train], y[train])
@@ -279,7 +311,9 @@ def cross_validate(rows: Sequence[dict], columns: Sequence[str] = FEATURES) -> d
         fitted = model.predict_proba(x[train])[:, 1]
         refuse_new[test] = prob[test] < _refusing_below(fitted, y[train])
         refuse_old[test] = old[test] < _refusing_below(old[train], y[train])
-    return {"x": x, "y": y, "old": old, "prob": prob, "refuse_new": refuse_new, "refuse_old": refuse_old}
+        refuse_signal[test] = rules[test] | (signal[test] < _refusing_below(signal[train], y[train]))
+    return {"x": x, "y": y, "old": old, "prob": prob, "signal": signal, "refuse_new": refuse_new,
+            "refuse_old": refuse_old, "refuse_signal": refuse_signal, "rules": rules}  # fmt: skip
 
 
 def _point(refuse: np.ndarray, y: np.ndarray) -> dict[str, object]:
@@ -322,7 +356,6 @@ def summarise(name: str, rows: Sequence[dict], seed: int) -> dict[str, object]:
         single[f] = {"auroc": float(max(auc, 1 - auc)), "direction": "+" if auc >= 0.5 else "-"}
     scaler = StandardScaler().fit(x)
     full = LogisticRegression(max_iter=2000).fit(scaler.transform(x), y)
-    product = np.array([r["product_abstains"] for r in rows], dtype=bool)
     without = {  # what each feature adds to the others: CV AUROC of the model without it
         f: float(roc_auc_score(y, cross_validate(rows, [g for g in FEATURES if g != f])["prob"])) for f in FEATURES
     }
@@ -333,11 +366,15 @@ def summarise(name: str, rows: Sequence[dict], seed: int) -> dict[str, object]:
         "articles": len({r["group"] for r in rows}),
         "auroc_old_best_logit": float(roc_auc_score(y, cv["old"])),
         "auroc_old_best_score": float(roc_auc_score(y, x[:, FEATURES.index("best_score")])),
+        "auroc_answerability_model": float(roc_auc_score(y, x[:, FEATURES.index("answerability")])),
+        "auroc_new_signal": float(roc_auc_score(y, cv["signal"])),
+        "auroc_new_signal_delta_95ci": _bootstrap_delta(y, cv["old"], cv["signal"], seed),
         "auroc_cv_model": float(roc_auc_score(y, cv["prob"])),
         "auroc_delta_95ci": _bootstrap_delta(y, cv["old"], cv["prob"], seed),
+        "operating_point_new_signal": _point(cv["refuse_signal"], y),
         "operating_point_cv_model": _point(cv["refuse_new"], y),
         "operating_point_old_best_logit": _point(cv["refuse_old"], y),
-        "product_today": _point(product, y),
+        "rules_alone": _point(cv["rules"], y),
         "single_feature_auroc": single,
         "cv_auroc_without_feature": without,
         "standardised_coefficients_all_data": dict(zip(FEATURES, map(float, full.coef_[0]), strict=True)),
@@ -357,14 +394,15 @@ def plot(name: str, result: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 5))
     for label, values, auc in (
         ("best logit (old)", cv["old"], result["auroc_old_best_logit"]),
-        ("CV model", cv["prob"], result["auroc_cv_model"]),
+        ("new signal: rules, then answerability model", cv["signal"], result["auroc_new_signal"]),
+        ("logistic model over all features (CV)", cv["prob"], result["auroc_cv_model"]),
     ):
         fpr, tpr, _ = roc_curve(unanswerable, -values)
         ax.plot(fpr, tpr, label=f"{label}, AUROC {auc:.3f}")
     for label, key, marker in (
-        ("model @ train FR<=0.10", "operating_point_cv_model", "o"),
+        ("new signal @ train FR<=0.10", "operating_point_new_signal", "o"),
         ("old @ train FR<=0.10", "operating_point_old_best_logit", "s"),
-        ("product today", "product_today", "^"),
+        ("rules alone", "rules_alone", "^"),
     ):
         p = result[key]
         ax.plot(p["false_refusal_answerable"], p["refusal_unanswerable"], marker, label=label)
@@ -378,13 +416,65 @@ def plot(name: str, result: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def question_sets(data_dir: Path, settings: Settings, workdir: Path, out_dir: Path) -> dict[str, dict]:
+    """Each question set's test split asked with the shipped model reporting its logit but
+    refusing nothing (``answerable_below`` far below every logit): ROC curves of the old score
+    (the best cross-encoder score) and of the new signal (the model's logit; a question the
+    rules refuse, or the answer type makes partial, below every logit), written to
+    ``answerability-<set>.png``, and the AUROCs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    from assistant.pipeline import Assistant
+    from evals.corpora import write_corpus
+    from evals.questions import SETS, load_sets
+    from evals.report import answer_questions
+
+    reporting = replace(settings, answerable_below=-1e9)
+    out = {}
+    for question_set in load_sets(tuple(SETS)):
+        folder = workdir / question_set.name
+        corpus = write_corpus(question_set.articles, folder / "corpus", data_dir)
+        assistant = Assistant.load(corpus, folder / "ix", reporting)
+        questions = question_set.split("test")
+        rows = answer_questions(assistant, questions, baselines=()).per_question
+        y = np.array([q.answerable for q in questions], dtype=bool)
+        scored = [r.best_score for r in rows if r.best_score is not None]
+        lowest = min(scored, default=0.0) - 1000.0
+        old = np.array([lowest if r.best_score is None else r.best_score for r in rows])
+        new = np.array([r.answerability if r.outcome == "answered" else lowest for r in rows])
+        out[question_set.name] = {"questions": len(rows), "old": float(roc_auc_score(y, old)),
+                                  "new": float(roc_auc_score(y, new))}  # fmt: skip
+        fig, ax = plt.subplots(figsize=(5, 5))
+        for label, values in (("best cross-encoder score (old)", old), ("new signal", new)):
+            fpr, tpr, _ = roc_curve(~y, -values)
+            ax.plot(fpr, tpr, label=f"{label}, AUROC {roc_auc_score(y, values):.3f}")
+        ax.plot([0, 1], [0, 1], ":", color="grey")
+        ax.set_xlabel("false refusal (answerable refused or partial)")
+        ax.set_ylabel("refusal or partial of unanswerable")
+        ax.set_title(f"{question_set.name}, test split: {len(rows)} questions")
+        ax.legend(loc="lower right", fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out_dir / f"answerability-{question_set.name}.png", dpi=110)
+        plt.close(fig)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.answerability", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared data folder")
     parser.add_argument("--json", dest="json_out", type=Path, default=EVAL_DIR / "answerability.json")
     parser.add_argument("--limit", type=int, default=600, help="questions per data set (half of each kind)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sets", nargs="+", default=["squad2", "squad1-leave-gold-out"])
+    parser.add_argument(
+        "--sets", nargs="*", default=["squad2", "squad1-leave-gold-out"],
+        help="public sets to measure; the others' figures already in --json are kept",
+    )  # fmt: skip
+    parser.add_argument("--no-question-sets", action="store_true", help="skip the question sets' test splits")
     args = parser.parse_args(argv)
 
     from assistant.pipeline import PROJECT_DIR, build_embedder
@@ -393,9 +483,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(PROJECT_DIR)
     embedder = build_embedder(settings)
     builders = {"squad2": squad2, "squad1-leave-gold-out": squad1_leave_gold_out}
-    results: dict[str, object] = {"machine": machine(), "limit": args.limit, "seed": args.seed,
-                                  "features": list(FEATURES), "folds": FOLDS,
-                                  "max_false_refusal": MAX_FALSE_REFUSAL}  # fmt: skip
+    kept = json.loads(args.json_out.read_text(encoding="utf-8")) if args.json_out.is_file() else {}
+    results: dict[str, object] = {k: v for k, v in kept.items() if k in builders and k not in args.sets}
+    results |= {"machine": machine(), "limit": args.limit, "seed": args.seed, "features": list(FEATURES),
+                "folds": FOLDS, "max_false_refusal": MAX_FALSE_REFUSAL}  # fmt: skip
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="newsdesk-answerability-") as tmp:
         for name in args.sets:
@@ -407,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result["seconds"] = time.perf_counter() - t0
             results[name] = result
             print(f"{name}: {json.dumps({k: v for k, v in result.items() if k.startswith('auroc')})}", flush=True)
+        if not args.no_question_sets:
+            results["question_sets_test"] = question_sets(args.data, settings, Path(tmp), args.json_out.parent)
     results["seconds"] = time.perf_counter() - started
     args.json_out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.json_out} in {results['seconds']:.0f} s")

@@ -104,9 +104,25 @@ def answers_table(results: dict) -> str:
                     f"| {category} | {t['n']} | {_f(t['fact_coverage'])} | {_f(t['cited_evidence_rate'])} "
                     f"| {_f(t['abstention_rate'])} |"
                 )
-        lines += ["", _separation(test) + f" `ask()` p50 during the run: {test['ask_ms_p50']:.0f} ms."]
+        lines += ["", *_outcomes(outcome["answers"]), ""]
+        lines += [_separation(test) + f" `ask()` p50 during the run: {test['ask_ms_p50']:.0f} ms."]
         out.append("\n".join(lines))
     return "\n\n".join(out) + f"\n\n{_machine(results.get('machine'))}\n"
+
+
+_OUTCOMES = ("answered", "partial", "not_in_articles")
+
+
+def _outcomes(answers: dict) -> list[str]:
+    """The confusion table of each split: what each kind of question got."""
+    lines = ["| outcome by split | " + " | ".join(o.replace("_", " ") for o in _OUTCOMES) + " |", "|---|---|---|---|"]
+    for split in ("test", "dev"):
+        rows = answers[split]["per_question"]
+        for kind, answerable in (("answerable", True), ("unanswerable", False)):
+            of_kind = [r for r in rows if r["score"]["answerable"] is answerable]
+            counts = [sum(r.get("outcome", "answered") == o for r in of_kind) for o in _OUTCOMES]
+            lines.append(f"| {split}, {kind} ({len(of_kind)}) | " + " | ".join(map(str, counts)) + " |")
+    return lines
 
 
 def _separation(answers: dict) -> str:
@@ -114,10 +130,54 @@ def _separation(answers: dict) -> str:
     scored = [r for r in answers["per_question"] if r["best_score"] is not None]
     answerable = [r["best_score"] for r in scored if r["score"]["answerable"]]
     unanswerable = [r["best_score"] for r in scored if not r["score"]["answerable"]]
+    judged = [r for r in scored if r.get("answerability") is not None]
+    model = (
+        f" The answerability model's logit, the same way ({len(judged)} questions it judged): "
+        f"{_f(auroc(*[[r['answerability'] for r in judged if r['score']['answerable'] is k] for k in (True, False)]))}."
+        if judged
+        else ""
+    )
     return (
         f"Best cross-encoder score, answerable above unanswerable (ROC AUC over the {len(scored)} test questions "
-        f"that reached the cross-encoder): {_f(auroc(answerable, unanswerable))}."
+        f"that reached the cross-encoder): {_f(auroc(answerable, unanswerable))}.{model}"
     )
+
+
+def answerability_table(results: dict) -> str:
+    """SQuAD 2.0 and leave-gold-out SQuAD: old score against new signal (``evals.answerability``)."""
+    lines = [
+        "| data | questions | AUROC: best logit (old) | answerability model | new signal | logistic model, "
+        "all features | refuses unanswerable (old / new) | false refusal (old / new) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ("squad2", "squad1-leave-gold-out"):
+        r = results.get(name)
+        if r is None:
+            continue
+        old, new = r["operating_point_old_best_logit"], r["operating_point_new_signal"]
+        lines.append(
+            f"| {name} | {r['questions']} ({r['articles']} articles) | {_f(r['auroc_old_best_logit'])} "
+            f"| {_f(r['auroc_answerability_model'])} | {_f(r['auroc_new_signal'])} | {_f(r['auroc_cv_model'])} "
+            f"| {_f(old['refusal_unanswerable'])} / {_f(new['refusal_unanswerable'])} "
+            f"| {_f(old['false_refusal_answerable'])} / {_f(new['false_refusal_answerable'])} |"
+        )
+    lines += [
+        "",
+        "| confusion, new signal at its CV operating point | answered | refused or partial |",
+        "|---|---|---|",
+    ]
+    for name in ("squad2", "squad1-leave-gold-out"):
+        if name in results:
+            confusion = results[name]["operating_point_new_signal"]["confusion"]
+            for kind in ("answerable", "unanswerable"):
+                c = confusion[kind]
+                lines.append(f"| {name}, {kind} | {c['answered']} | {c['refused']} |")
+    sets = results.get("question_sets_test", {})
+    if sets:
+        lines += ["", "| question set, test split | AUROC: best score (old) | new signal |", "|---|---|---|"]
+        lines += [f"| {name} | {_f(a['old'])} | {_f(a['new'])} |" for name, a in sets.items()]
+    lines += ["", _machine(results.get("machine"))]
+    return "\n".join(lines) + "\n"
 
 
 def tuning_table(results: dict) -> str:
@@ -142,6 +202,24 @@ def tuning_table(results: dict) -> str:
     best_mrr = max(row["mrr_10"] for row in results["fusion"])
     spread = min(row["mrr_10"] for row in results["fusion"])
     folds = results["threshold_by_article"]
+    model = results.get("answerability")
+    lines += (
+        [
+            "",
+            "`answerable_below` calibrated on the answers given at the chosen settings: dev abstention "
+            f"{_f(model['calibration']['abstention'])}, "
+            f"false abstention {_f(model['calibration']['false_abstention'])}; "
+            f"without each dev article in turn ({model['by_article']['folds']} folds) it refuses "
+            f"{_f(model['by_article']['abstention'])} of the left-out unanswerable questions for "
+            f"{_f(model['by_article']['false_abstention'])} false abstention. At both thresholds, dev fact coverage "
+            f"{_f(model['at_threshold']['fact_coverage'])}, "
+            f"cited evidence {_f(model['at_threshold']['cited_evidence'])}; the dev objective gains "
+            f"{_f(model['objective_gain'])} over the model off, so the model is "
+            + ("**on**." if chosen["answerable_below"] > float("-inf") else "**off** (`answerable_below = -inf`)."),
+        ]
+        if model
+        else []
+    )
     lines += [
         "",
         f"Hybrid fusion weights: dev MRR@10 from {_f(spread)} to {_f(best_mrr)} over {len(results['fusion'])} "
@@ -227,6 +305,7 @@ BLOCKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "retrieval": ("eval/results.json", retrieval_table),
     "answers": ("eval/results.json", answers_table),
     "tuning": ("eval/tuning.json", tuning_table),
+    "answerability": ("eval/answerability.json", answerability_table),
     "cleaning": ("eval/cleaning.json", cleaning_table),
     "drift": ("eval/drift.json", drift_table),
     "external": ("eval/external.json", external_table),

@@ -43,6 +43,8 @@ class QuestionResult:
     best_score: float | None
     score: AnswerScore
     ms: float
+    outcome: str = "answered"
+    answerability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ def run_set(
             assistant = Assistant.load(corpus, Path(tmp) / f"index-{name}", replace(settings, model=name))
             manifest = assistant.retriever.index.manifest
             results.models[name] = asdict(manifest.model)
-            results.models["cross-encoder"] = asdict(manifest.reranker) if manifest.reranker else None
+            for reader in manifest.readers:
+                results.models[reader.name] = asdict(reader)
             if name == model_names[0]:  # every embedder indexes the same cleaned documents
                 outcome.lost_evidence = lost_evidence(question_set.questions, assistant.retriever.index.documents)
             for split, questions in by_split.items():
@@ -189,8 +192,17 @@ def answer_questions(
             scores[system].append(score_answer(q, text, cited, False))
         per_question.append(
             QuestionResult(
-                q.id, q.category, answer.query, answer.text, answer.abstained, answer.best_score, scores["ours"][-1], ms
-            )
+                q.id,
+                q.category,
+                answer.query,
+                answer.text,
+                answer.abstained,
+                answer.best_score,
+                scores["ours"][-1],
+                ms,
+                answer.outcome,
+                answer.answerability,
+            )  # fmt: skip
         )
     return AnswerResults(
         {system: summarise(rows) for system, rows in scores.items()},

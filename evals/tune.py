@@ -16,7 +16,15 @@ the next builds on:
    with the best fact coverage + cited evidence + abstention on unanswerable
    questions wins;
 3. the chosen threshold's stability: calibrated again leaving out one dev article
-   at a time, and scored on the questions of the article left out.
+   at a time, and scored on the questions of the article left out;
+4. ``answerable_below``, the answerability model's threshold, calibrated the same
+   way on the answers the chosen candidate still gives (an answer already refused
+   or partial counts as refused at any threshold), and its stability likewise;
+   the model is switched on (the threshold replaces minus infinity) only when its
+   objective beats the model being off by more than ``MARGIN``.
+
+Stages 1 to 3 run with the answerability model's judgement off (``answerable_below``
+at minus infinity), so that each threshold is placed on what it alone decides.
 
 ``eval/tuning.json`` records every candidate's figures and the choice;
 ``tests/test_tuning.py`` fails when ``Settings``' defaults differ from the choice.
@@ -63,7 +71,9 @@ def _drift(name: str) -> float:
 #: How much a candidate must beat the current default by: the drift of its figure between two
 #: machines; the objective sums three rates, so its margin is the drift of the two measured.
 MARGIN = {"mrr_10": _drift("hybrid MRR@10"), "objective": _drift("fact coverage") + _drift("cited evidence")}
-TUNED = (*FUSION, *ANSWERING, "abstain_below")
+TUNED = (*FUSION, *ANSWERING, "abstain_below", "answerable_below")
+_OFF = float("-inf")  # the answerability model off
+_REPORT_ONLY = -1e9  # the model runs and reports its logit, but refuses nothing
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,7 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
     """Every candidate's dev figures and the chosen values (see the module docstring)."""
     from assistant.pipeline import Assistant
 
+    base = replace(base, answerable_below=_OFF)
     devs = []
     for question_set in load_sets(tuple(names)):
         folder = workdir / question_set.name
@@ -138,6 +149,14 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
     chosen = {key: best_fusion[key] for key in FUSION} | {
         key: best_answer[key] for key in (*ANSWERING, "abstain_below")
     }
+    answerable = _answerability(devs, replace(base, **chosen))
+    answered = replace(base, **chosen, answerable_below=answerable["calibration"]["answerable_below"])
+    answerable["at_threshold"] = _totals(devs, answered)
+    answerable["off"] = _totals(devs, replace(base, **chosen))
+    # the model is a candidate like any other: on only when it beats it being off by more than the drift
+    gain = _objective(answerable["at_threshold"]) - _objective(answerable["off"])
+    answerable["objective_gain"] = gain
+    chosen["answerable_below"] = answered.answerable_below if gain > MARGIN["objective"] else _OFF
     return {
         "sets": list(names),
         "dev_questions": {d.name: len(d.questions) for d in devs},
@@ -145,6 +164,7 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
         "fusion": fusion_rows,
         "answering": answer_rows,
         "threshold_by_article": _leave_one_article_out(devs, best_scores[answer_rows.index(best_answer)]),
+        "answerability": answerable,
         "chosen": chosen,
     }
 
@@ -168,8 +188,40 @@ def _mrr(devs: Sequence[_Dev], settings: Settings) -> float:
     return total / max(1, count)
 
 
+def _answerability(devs: Sequence[_Dev], settings: Settings) -> dict:
+    """``answerable_below`` calibrated on the answerability logits of the answers ``settings``
+    gives with the model's judgement off; an answer refused or partial already is refused at
+    any threshold (minus infinity)."""
+    questions = [q for dev in devs for q in dev.questions]
+    reporting = replace(settings, answerable_below=_REPORT_ONLY)
+    logits = {
+        r.id: r.answerability if r.outcome == "answered" else _OFF
+        for dev in devs
+        for r in answer_questions(dev.open(reporting), dev.questions, baselines=()).per_question
+    }
+    calibration = calibrate(questions, logits)
+    return {
+        "calibration": {
+            "answerable_below": calibration.suggested,
+            "abstention": calibration.abstention,
+            "false_abstention": calibration.false_abstention,
+        },  # fmt: skip
+        "by_article": _leave_one_article_out(devs, logits),
+    }
+
+
+def _objective(totals: dict) -> float:
+    return (totals["fact_coverage"] or 0) + (totals["cited_evidence"] or 0) + (totals["abstention"] or 0)
+
+
+def _totals(devs: Sequence[_Dev], settings: Settings) -> dict:
+    t = summarise([s for dev in devs for s in _scores(dev, settings)])["overall"]
+    return {"fact_coverage": t.fact_coverage, "cited_evidence": t.cited_evidence_rate,
+            "abstention": t.abstention_rate, "false_abstention": t.false_abstention_rate}  # fmt: skip
+
+
 def _best_scores(devs: Sequence[_Dev], settings: Settings) -> dict[str, float | None]:
-    unthresholded = replace(settings, abstain_below=float("-inf"))
+    unthresholded = replace(settings, abstain_below=_OFF)
     return {
         r.id: r.best_score
         for dev in devs

@@ -47,11 +47,24 @@ def test_answer_markdown_keeps_markers_and_escapes_text():
     assert out.endswith("[1]") and "&lt;b&gt;" in out and "<b>" not in out
 
 
-def test_abstention_is_quoted_and_followup_query_shown():
+def test_abstention_is_quoted_under_its_label_and_followup_query_shown():
     out = answer_markdown(
-        _answer(abstained=True, citations=(), text="The articles do not answer this.", query="q? Kerry")
+        _answer(
+            abstained=True,
+            outcome="not_in_articles",
+            citations=(),
+            text="The articles do not answer this.",
+            query="q? Kerry",
+        )
     )
-    assert out.startswith("> ") and "Searched for: q? Kerry" in out.replace("\\", "")
+    assert out.startswith("> **Not in the articles**") and "Searched for: q? Kerry" in out.replace("\\", "")
+
+
+def test_a_partial_answer_is_set_apart_from_an_answer_under_its_own_label():
+    partial = answer_markdown(_answer(abstained=True, outcome="partial"))
+    answered = answer_markdown(_answer())
+    assert partial.startswith("> **Partial answer**") and "&lt;b&gt;" in partial and "[1]" in partial
+    assert not answered.startswith(">") and "Partial" not in answered
 
 
 def test_article_marks_the_cited_span_across_paragraphs():

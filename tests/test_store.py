@@ -15,6 +15,7 @@ from assistant.errors import (
     IndexOutdatedError,
 )
 from assistant.ingest.split import Chunking
+from assistant.models import answerability
 from assistant.models.rerank import cross_encoder_info
 from assistant.store.generation import Counts, current_generation, open_index
 
@@ -34,11 +35,21 @@ def test_round_trip_offsets_are_exact(built, embedder, settings):
     manifest = index.manifest
     assert manifest.model.name == "e5-small-v2" and manifest.model.dim == 384
     assert manifest.counts == Counts(5, len(index.chunks), len(index.sentence_rows))
-    assert manifest.reranker is not None and manifest.reranker.name == "ms-marco-MiniLM-L-12-v2"
-    assert manifest.reranker.fingerprint == cross_encoder_info().fingerprint
+    assert manifest.readers == (cross_encoder_info(), answerability.model_info())
     assert index.sentence_index.ntotal == len(index.sentence_rows) == sum(map(len, index.sentences.values()))
     assert manifest.chunking.chunk_tokens == settings.chunk_tokens
     assert {"faiss-cpu", "numpy", "onnxruntime"} <= set(manifest.versions)
+
+
+def test_a_manifest_written_before_readers_reads_its_cross_encoder(built, embedder, settings):
+    from dataclasses import asdict
+
+    from assistant.store.generation import Manifest
+
+    data = asdict(open_index(built[1], embedder.info, Chunking.of(settings)).manifest)
+    data["reranker"] = asdict(cross_encoder_info())
+    del data["readers"]
+    assert Manifest.from_json(data).readers == (cross_encoder_info(),)
 
 
 def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):

@@ -9,10 +9,13 @@
    costs a transformer pass per sentence, so it is spent only where it counts.
    Each score also carries the rank of the passage the sentence came from.
 4. Abstain ("not in the articles") when the best score is below ``abstain_below``
-   or when the question's names and numbers appear nowhere in the corpus.  When a
-   "who / when / how many / how long" question gets no sentence offering that type
-   of answer (``answer_type.py``), the answer is *partial*: it says the articles do
-   not give what was asked, then quotes what they say about it.
+   or when any of the question's names and numbers appears nowhere in the corpus.  The
+   cross-encoder scores relevance, not whether a sentence answers: so the
+   answerability model (``models/answerability.py``) reads the best sentence in
+   its window, and below ``answerable_below``, or when a "who / when / how many /
+   how long" question gets no sentence offering that type of answer
+   (``answer_type.py``), the answer is *partial*: it says the articles do not give
+   what was asked, then quotes what they say about it.
 5. Select best-first, skipping near-repeats, up to the sentence and word budget
    (a question asking how named parties' accounts differ first gets each party's
    best attributed statement); a sentence that leans on its predecessor
@@ -44,7 +47,9 @@ from assistant.settings import Settings
 from assistant.types import Answer, AnswerSentence, Citation, Document, Passage, Sentence
 
 if TYPE_CHECKING:
+    from assistant.models.answerability import Answerability
     from assistant.retrieve.search import Retriever
+    from assistant.store.generation import Index
 
 #: How a partial answer names what the articles do not give, by expected answer type.
 _KIND_WORDS = {
@@ -85,9 +90,9 @@ def ask(
     passages = tuple(retriever.search(query, settings.answer_passages, "hybrid", filters))
     if not passages:
         return _abstain(retriever, question, query, passages, "no article passes the filters")
-    names = entities(query)
-    if names and not any(retriever.documents_mentioning(n) for n in names):
-        return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(names)}")
+    missing = retriever.unmentioned(entities(query))
+    if missing:  # a name, number or acronym of the question that no article has: whatever matches, it is not this
+        return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(missing)}")
     parties = sides_compared(query)  # the parties whose accounts the question compares, if it does
     scored = _score(retriever, settings, query, passages, parties)
     best = scored[0]
@@ -100,19 +105,38 @@ def ask(
             f"best sentence scores {best.score:.2f}, below abstain_below={settings.abstain_below}",
             best.score,
         )
-    chosen = _select(retriever, settings, scored, parties)
+    chosen = _select(retriever, settings, scored, parties, query)
     agreeing = _agreeing(chosen, scored, settings.same_words)
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
     answer = _compose(
         retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score, parties
     )
+    if settings.answerable_below > float("-inf"):  # minus infinity turns the model off
+        logit = answerability(retriever.answerability, retriever.index, query, best.sentence)
+        answer = replace(answer, answerability=logit)
+    # on topic (the score passed) but without what the question asks for: say so, then quote
     kind = expected_type(question)
     if kind and not supplies(kind, query, [s.text for s in chosen]):
-        # on topic (the score passed) but without what the question asks for: say so, then quote
         intro = prompts.render("partial", kind=_KIND_WORDS[kind])
         reason = f"the question asks for an answer of type {kind} and no chosen sentence gives one"
-        return replace(answer, text=f"{intro}\n\n{answer.text}", abstained=True, reason=reason, outcome="partial")
-    return answer
+    elif answer.answerability is not None and answer.answerability < settings.answerable_below:
+        intro = prompts.render("partial_unstated")
+        reason = (
+            f"the best sentence is on the subject but the answerability model reads it as not answering "
+            f"({answer.answerability:.2f} < answerable_below={settings.answerable_below})"
+        )
+    else:
+        return answer
+    return replace(answer, text=f"{intro}\n\n{answer.text}", abstained=True, reason=reason, outcome="partial")
+
+
+def answerability(model: Answerability, index: Index, query: str, sentence: Sentence) -> float:
+    """The answerability ``model``'s logit for ``sentence`` in its window of its article."""
+    from assistant.models.answerability import evidence
+
+    sentences = [s.text for s in index.sentences[sentence.doc_id]]
+    window = evidence(index.documents[sentence.doc_id].title, sentences, sentence.index)
+    return model.score(query, window)
 
 
 def _score(
@@ -170,10 +194,16 @@ def _words(text: str) -> int:
     return len(_WORDS.findall(text))
 
 
-def _select(retriever: Retriever, settings: Settings, scored: list[Scored], parties: Sequence[str]) -> list[Sentence]:
+def _select(
+    retriever: Retriever, settings: Settings, scored: list[Scored], parties: Sequence[str], query: str
+) -> list[Sentence]:
     """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
     redundancy cut on shared words: vectors of sentences of one article share its title,
-    so their cosines say little about repetition), with predecessors of dependent sentences."""
+    so their cosines say little about repetition), with predecessors of dependent sentences.
+
+    A sentence from another article than the first one's joins only when the answerability
+    model reads it, in its window, as answering too: a relevant sentence about another
+    company's chief executive does not answer who runs this one."""
     # A sentence joins the answer on its own relevance (the logit), not on the rank of its passage:
     # the prior orders candidates, but a relevant sentence from the fourth passage still answers.
     relevant = [c for c in scored if c.logit >= settings.abstain_below]
@@ -190,6 +220,14 @@ def _select(retriever: Retriever, settings: Settings, scored: list[Scored], part
         if any((s.doc_id, s.index) == (sentence.doc_id, sentence.index) for s in chosen):
             continue
         if any(_word_overlap(sentence.text, s.text) >= settings.redundancy for s in chosen):
+            continue
+        if (
+            chosen
+            and sentence.doc_id != chosen[0].doc_id
+            and not parties
+            and settings.answerable_below > float("-inf")
+            and answerability(retriever.answerability, retriever.index, query, sentence) < settings.answerable_below
+        ):
             continue
         needed = [sentence]
         if DEPENDENT.match(sentence.text) and sentence.index > 0:

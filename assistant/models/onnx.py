@@ -99,3 +99,10 @@ def encode_batch(tokenizer, inputs: list, max_tokens: int):
         if len(enc.ids) > length:
             ids[row, n - 1] = enc.ids[-1]  # keep the closing [SEP]
     return ids, mask, types
+
+
+def pair_logit(runs: OnnxRuns, tokenizer, query: str, text: str, max_tokens: int) -> float:
+    """A cross-encoder's one logit for the pair (``query``, ``text``), run alone."""
+    ids, mask, types = encode_batch(tokenizer, [(query, text)], max_tokens)
+    logits = runs.session.run(["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+    return float(logits[0, 0])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from assistant.models import bundled
 from assistant.models.embedding import ModelInfo
-from assistant.models.onnx import OnnxRuns, encode_batch, fingerprint, wordpiece_tokenizer
+from assistant.models.onnx import OnnxRuns, fingerprint, pair_logit, wordpiece_tokenizer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,8 +53,4 @@ class CrossEncoder:
         return np.fromiter(self._runs.map(partial(self._score_one, query), texts), np.float32, len(texts))
 
     def _score_one(self, query: str, text: str) -> float:
-        ids, mask, types = encode_batch(self._tokenizer, [(query, text)], MAX_TOKENS)
-        logits = self._runs.session.run(
-            ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        )[0]
-        return float(logits[0, 0])
+        return pair_logit(self._runs, self._tokenizer, query, text, MAX_TOKENS)

@@ -7,7 +7,7 @@ story's own key names would count against a passage instead of for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,11 @@ class Lexical:
         self._size = len(texts)
         self._bm25 = bm25s.BM25(method="lucene")
         self._bm25.index(tokenize(texts), show_progress=False)
+
+    @property
+    def vocabulary(self) -> Collection[str]:
+        """The indexed (stemmed) terms."""
+        return self._bm25.vocab_dict.keys()
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk, in row order (all zero when no query term is indexed)."""

@@ -22,12 +22,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import QueryError
 from assistant.ingest.split import passage_text
 from assistant.retrieve.filters import Allowed, Filters, check_query
-from assistant.retrieve.lexical import Lexical
+from assistant.retrieve.lexical import Lexical, tokenize
 from assistant.settings import MODES, Settings
 from assistant.store.generation import Index
 from assistant.store.vectors import reconstruct, search_parameters
@@ -36,6 +36,7 @@ from assistant.types import Chunk, Passage
 if TYPE_CHECKING:
     import numpy as np
 
+    from assistant.models.answerability import Answerability
     from assistant.models.embedding import Embedder
     from assistant.models.rerank import CrossEncoder
 
@@ -107,19 +108,43 @@ def top_rows(scores: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int
     return [int(r) for r in head[np.argsort(-scores[head], kind="stable")]]
 
 
+#: A question's word is mentioned by an article word it starts, when it is at least this long
+#: (stemmed): "Congress" by "congressional", but "US" not by "use".
+PREFIX_CHARS = 5
+
+
+class _OnFirstUse:
+    """A model built on its first use; copies of its owner share it."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._model = None
+
+    def __call__(self) -> Any:
+        if self._model is None:
+            self._model = self._factory()
+        return self._model
+
+
 class Retriever:
-    """Searches one loaded index.  The cross-encoder is built on first use of ``rerank``."""
+    """Searches one loaded index.  The models that read text (the cross-encoder, the
+    answerability model) are built on first use."""
 
     def __init__(
-        self, index: Index, embedder: Embedder, settings: Settings, reranker: Callable[[], CrossEncoder]
+        self,
+        index: Index,
+        embedder: Embedder,
+        settings: Settings,
+        reranker: Callable[[], CrossEncoder],
+        answerability: Callable[[], Answerability],
     ) -> None:
         import numpy as np
 
         self.index = index
         self._embedder = embedder
         self._settings = settings
-        self._reranker_factory = reranker
-        self._reranker: CrossEncoder | None = None
+        self._reranker = _OnFirstUse(reranker)
+        self._answerability = _OnFirstUse(answerability)
         self._lexical = Lexical([passage_text(index.documents[c.doc_id], c.text) for c in index.chunks])
         self._sentence_chunks = sentence_chunks(index)
         self._sentence_lexical = Lexical([passage_text(index.documents[s.doc_id], s.text) for s in index.sentence_rows])
@@ -130,6 +155,7 @@ class Retriever:
         self._first_sentence_row: dict[str, int] = {}
         for row, sentence in enumerate(index.sentence_rows):
             self._first_sentence_row.setdefault(sentence.doc_id, row)
+        self._vocabulary: list[str] | None = None  # sorted BM25 terms, for ``unmentioned``
         self.query_vector = lru_cache(maxsize=256)(self._encode_query)
         # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
         # score per sentence row each (megabytes at scale), so only the latest few are kept.
@@ -137,22 +163,43 @@ class Retriever:
 
     def with_settings(self, settings: Settings) -> Retriever:
         """This retriever searching with other query-time ``settings`` (weights, candidate
-        counts): the loaded index, the BM25 indexes, the query cache and the cross-encoder
-        are shared, not built again."""
+        counts): the loaded index, the BM25 indexes, the query cache and the models are
+        shared, not built again."""
         other = copy.copy(self)
         other._settings = settings
-        other._reranker_factory = lambda: self.reranker
         return other
 
     @property
     def reranker(self) -> CrossEncoder:
-        if self._reranker is None:
-            self._reranker = self._reranker_factory()
-        return self._reranker
+        return self._reranker()
+
+    @property
+    def answerability(self) -> Answerability:
+        return self._answerability()
 
     def _encode_query(self, query: str) -> np.ndarray:
         """A query's vector; cached, since a question is searched and then answered."""
         return self._embedder.encode_queries([query])[0]
+
+    def unmentioned(self, terms: Sequence[str]) -> list[str]:
+        """The ``terms`` no article mentions, even as the start of a longer word ("Congress" is
+        mentioned by "congressional").  Month names never count: a question's month is
+        usually the articles' date, which their text need not repeat."""
+        import bisect
+
+        from assistant.ingest.text import MONTHS
+
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self._lexical.vocabulary)
+        vocabulary = self._vocabulary
+
+        def known(stem: str) -> bool:
+            at = bisect.bisect_left(vocabulary, stem)
+            return at < len(vocabulary) and (
+                vocabulary[at] == stem or (len(stem) >= PREFIX_CHARS and vocabulary[at].startswith(stem))
+            )
+
+        return [t for t in terms if t.casefold() not in MONTHS and not all(known(s) for s in tokenize([t])[0])]
 
     def documents_mentioning(self, term: str) -> list[str]:
         """Ids of the articles whose text has ``term`` (as BM25 indexes it: stemmed, any case), most first."""

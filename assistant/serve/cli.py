@@ -216,8 +216,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def format_answer(answer) -> str:
-    """An Answer as plain text: the answer, its citations with dates, and what was searched."""
-    lines = [answer.text, ""]
+    """An Answer as plain text: a partial answer's or an abstention's label, the answer, its
+    citations with dates, and what was searched."""
+    lines = [f"[{prompts.outcome_label(answer.outcome)}]", answer.text, ""] if answer.abstained else [answer.text, ""]
     for c in answer.citations:
         lines.append(prompts.citation_label(c))
         lines.append(f"    “{c.text}” ({c.doc_id}, chars {c.start}–{c.end})")

@@ -25,12 +25,14 @@ def escape_markdown(text: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The chat message: the answer with [n] markers, an abstention set apart, the searched query."""
+    """The chat message: the answer with [n] markers; a partial answer or an abstention set
+    apart as a quote under its outcome's label; the searched query."""
     body = escape_markdown(answer.text)
     for c in answer.citations:  # markers were escaped with the text; show them plainly
         body = body.replace(rf"\[{c.number}\]", f"[{c.number}]")
     if answer.abstained:
-        body = "\n".join("> " + line for line in body.split("\n"))
+        label = f"**{escape_markdown(prompts.outcome_label(answer.outcome))}**\n\n"
+        body = "\n".join("> " + line for line in (label + body).split("\n"))
     if answer.query != answer.question:
         body += "\n\n*" + escape_markdown(prompts.render("followup_note", query=answer.query)) + "*"
     return body

@@ -97,13 +97,13 @@ def update_index(
     *,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    reranker: ModelInfo | None = None,
+    readers: tuple[ModelInfo, ...] = (),
 ) -> BuildReport:
     """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
 
     ``progress(done, total)`` is called as texts (chunks, then sentences) are embedded;
-    ``reranker`` is recorded in the manifest.  Raises CorpusError when no article is
-    usable, IndexMismatchError / IndexCorruptError when the served index cannot be
+    ``readers`` (the models reading text at answer time) are recorded in the manifest.
+    Raises CorpusError when no article is usable, IndexMismatchError / IndexCorruptError when the served index cannot be
     reused and ``rebuild`` is not set.
     """
     started = time.perf_counter()
@@ -136,7 +136,7 @@ def update_index(
         fresh = [d for d in documents if d.doc_id not in unchanged]
         contents, embedded = _contents(documents, fresh, old, embedder, chunking, progress)
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
-        write_index(index_dir, contents, embedder.info, settings, corpus=corpus, reranker=reranker)
+        write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers)
         _remember(index_dir, state, report)
         return replace(report, texts_embedded=embedded, seconds=time.perf_counter() - started)
 

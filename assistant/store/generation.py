@@ -88,14 +88,15 @@ class Manifest:
     files: dict[str, str]  # payload file -> sha256
     versions: dict[str, str]  # library -> version
     corpus: CorpusIdentity = CorpusIdentity()
-    # The cross-encoder that answers from this index; recorded, not checked: it reads
-    # the text, not the vectors, so another one needs no new index.
-    reranker: ModelInfo | None = None
+    # The models that read text at answer time (the cross-encoder, the answerability
+    # model); recorded, not checked: they read the text, not the vectors, so other
+    # ones need no new index.
+    readers: tuple[ModelInfo, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         """Raises KeyError or TypeError when a field is missing or malformed."""
-        reranker = data.get("reranker")
+        readers = data.get("readers", [data["reranker"]] if data.get("reranker") else [])  # older manifests
         return cls(
             format_version=data["format_version"],
             created=data["created"],
@@ -106,7 +107,7 @@ class Manifest:
             files=dict(data["files"]),
             versions=dict(data.get("versions", {})),
             corpus=CorpusIdentity(**data.get("corpus", {})),
-            reranker=ModelInfo(**reranker) if reranker else None,
+            readers=tuple(ModelInfo(**r) for r in readers),
         )
 
 
@@ -281,7 +282,7 @@ def write_index(
     settings: Settings,
     *,
     corpus: CorpusIdentity = CorpusIdentity(),
-    reranker: ModelInfo | None = None,
+    readers: tuple[ModelInfo, ...] = (),
 ) -> Path:
     """Write a new generation and make it current, atomically.  Returns its folder.
 
@@ -308,7 +309,7 @@ def write_index(
         files={p: _sha256(tmp / p) for p in PAYLOAD},
         versions=_library_versions(),
         corpus=corpus,
-        reranker=reranker,
+        readers=readers,
     )
     (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
     _fsynced(tmp / MANIFEST)
