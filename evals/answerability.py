@@ -382,38 +382,46 @@ def summarise(name: str, rows: Sequence[dict], seed: int) -> dict[str, object]:
     }
 
 
-def plot(name: str, result: dict, path: Path) -> None:
+def roc_figure(path: Path, title: str, y: np.ndarray, curves: Sequence[tuple[str, np.ndarray]],
+               points: Sequence[tuple[str, dict, str]] = ()) -> None:  # fmt: skip
+    """ROC curves of ``curves`` (label, score: higher reads answerable) for telling the
+    unanswerable questions of ``y`` apart, read as refusal against false refusal, with
+    operating ``points`` (label, ``_point`` result, marker); written to ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from sklearn.metrics import roc_curve
+    from sklearn.metrics import roc_auc_score, roc_curve
 
-    cv = result["_cv"]
-    unanswerable = ~cv["y"]  # positive class: unanswerable, so the curve reads refusal vs false refusal
     fig, ax = plt.subplots(figsize=(5, 5))
-    for label, values, auc in (
-        ("best logit (old)", cv["old"], result["auroc_old_best_logit"]),
-        ("new signal: rules, then answerability model", cv["signal"], result["auroc_new_signal"]),
-        ("logistic model over all features (CV)", cv["prob"], result["auroc_cv_model"]),
-    ):
-        fpr, tpr, _ = roc_curve(unanswerable, -values)
-        ax.plot(fpr, tpr, label=f"{label}, AUROC {auc:.3f}")
-    for label, key, marker in (
-        ("new signal @ train FR<=0.10", "operating_point_new_signal", "o"),
-        ("old @ train FR<=0.10", "operating_point_old_best_logit", "s"),
-        ("rules alone", "rules_alone", "^"),
-    ):
-        p = result[key]
+    for label, values in curves:
+        fpr, tpr, _ = roc_curve(~y, -values)
+        ax.plot(fpr, tpr, label=f"{label}, AUROC {roc_auc_score(y, values):.3f}")
+    for label, p, marker in points:
         ax.plot(p["false_refusal_answerable"], p["refusal_unanswerable"], marker, label=label)
     ax.plot([0, 1], [0, 1], ":", color="grey")
-    ax.set_xlabel("false refusal (answerable refused)")
-    ax.set_ylabel("refusal of unanswerable")
-    ax.set_title(f"{name}: {result['questions']} questions")
+    ax.set_xlabel("false refusal (answerable refused or partial)")
+    ax.set_ylabel("refusal or partial of unanswerable")
+    ax.set_title(title)
     ax.legend(loc="lower right", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot(name: str, result: dict, path: Path) -> None:
+    cv = result["_cv"]
+    curves = [
+        ("best logit (old)", cv["old"]),
+        ("new signal: rules, then answerability model", cv["signal"]),
+        ("logistic model over all features (CV)", cv["prob"]),
+    ]
+    points = [
+        ("new signal @ train FR<=0.10", result["operating_point_new_signal"], "o"),
+        ("old @ train FR<=0.10", result["operating_point_old_best_logit"], "s"),
+        ("rules alone", result["rules_alone"], "^"),
+    ]
+    roc_figure(path, f"{name}: {result['questions']} questions", cv["y"], curves, points)
 
 
 def question_sets(data_dir: Path, settings: Settings, workdir: Path, out_dir: Path) -> dict[str, dict]:
@@ -422,12 +430,8 @@ def question_sets(data_dir: Path, settings: Settings, workdir: Path, out_dir: Pa
     (the best cross-encoder score) and of the new signal (the model's logit; a question the
     rules refuse, or the answer type makes partial, below every logit), written to
     ``answerability-<set>.png``, and the AUROCs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
-    from sklearn.metrics import roc_auc_score, roc_curve
+    from sklearn.metrics import roc_auc_score
 
     from assistant.pipeline import Assistant
     from evals.corpora import write_corpus
@@ -449,18 +453,9 @@ def question_sets(data_dir: Path, settings: Settings, workdir: Path, out_dir: Pa
         new = np.array([r.answerability if r.outcome == "answered" else lowest for r in rows])
         out[question_set.name] = {"questions": len(rows), "old": float(roc_auc_score(y, old)),
                                   "new": float(roc_auc_score(y, new))}  # fmt: skip
-        fig, ax = plt.subplots(figsize=(5, 5))
-        for label, values in (("best cross-encoder score (old)", old), ("new signal", new)):
-            fpr, tpr, _ = roc_curve(~y, -values)
-            ax.plot(fpr, tpr, label=f"{label}, AUROC {roc_auc_score(y, values):.3f}")
-        ax.plot([0, 1], [0, 1], ":", color="grey")
-        ax.set_xlabel("false refusal (answerable refused or partial)")
-        ax.set_ylabel("refusal or partial of unanswerable")
-        ax.set_title(f"{question_set.name}, test split: {len(rows)} questions")
-        ax.legend(loc="lower right", fontsize=7)
-        fig.tight_layout()
-        fig.savefig(out_dir / f"answerability-{question_set.name}.png", dpi=110)
-        plt.close(fig)
+        curves = [("best cross-encoder score (old)", old), ("new signal", new)]
+        title = f"{question_set.name}, test split: {len(rows)} questions"
+        roc_figure(out_dir / f"answerability-{question_set.name}.png", title, y, curves)
     return out
 
 
