@@ -117,7 +117,7 @@ class Assistant:
         from assistant.models.rerank import CrossEncoder, model_dir
 
         model_dir()  # missing model files fail here, at start-up, not at the first question
-        answerability.model_info()
+        answerability.model_file()
         loaded = open_index(index_dir, embedder.info, Chunking.of(settings))
         threads = model_threads(settings.threads)
         retriever = Retriever(

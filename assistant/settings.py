@@ -107,6 +107,11 @@ class Settings:
                 f"approximate_above must be 0 (always approximate) or more, got {self.approximate_above}"
             )
 
+    @property
+    def judges_answerability(self) -> bool:
+        """Whether the answerability model runs: ``answerable_below`` above minus infinity."""
+        return self.answerable_below > float("-inf")
+
     def updated(self, values: dict[str, Any]) -> Settings:
         """A copy with ``values`` applied; unknown keys and wrong types are refused."""
         known = {f.name: f for f in fields(self)}

@@ -120,7 +120,7 @@ def _outcomes(answers: dict) -> list[str]:
         rows = answers[split]["per_question"]
         for kind, answerable in (("answerable", True), ("unanswerable", False)):
             of_kind = [r for r in rows if r["score"]["answerable"] is answerable]
-            counts = [sum(r.get("outcome", "answered") == o for r in of_kind) for o in _OUTCOMES]
+            counts = [sum(r["outcome"] == o for r in of_kind) for o in _OUTCOMES]
             lines.append(f"| {split}, {kind} ({len(of_kind)}) | " + " | ".join(map(str, counts)) + " |")
     return lines
 
@@ -130,16 +130,9 @@ def _separation(answers: dict) -> str:
     scored = [r for r in answers["per_question"] if r["best_score"] is not None]
     answerable = [r["best_score"] for r in scored if r["score"]["answerable"]]
     unanswerable = [r["best_score"] for r in scored if not r["score"]["answerable"]]
-    judged = [r for r in scored if r.get("answerability") is not None]
-    model = (
-        f" The answerability model's logit, the same way ({len(judged)} questions it judged): "
-        f"{_f(auroc(*[[r['answerability'] for r in judged if r['score']['answerable'] is k] for k in (True, False)]))}."
-        if judged
-        else ""
-    )
     return (
         f"Best cross-encoder score, answerable above unanswerable (ROC AUC over the {len(scored)} test questions "
-        f"that reached the cross-encoder): {_f(auroc(answerable, unanswerable))}.{model}"
+        f"that reached the cross-encoder): {_f(auroc(answerable, unanswerable))}."
     )
 
 

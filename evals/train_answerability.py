@@ -39,12 +39,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.ingest.sentences import split_sentences
 from assistant.models.answerability import MAX_TOKENS, MODEL_FILE, evidence
 from evals.corpora import DATA_DIR
 from evals.machine import machine
 
 FOLDS = 2  # a fine-tuning run takes minutes on two cores: two folds, each trained on half the articles
-FOLD_DIR = Path(".cache/answerability-folds")  # fold models: for evaluation only, never shipped
+# fold models: for evaluation only, never shipped
+FOLD_DIR = Path(__file__).resolve().parent.parent / ".cache" / "answerability-folds"
 NEAR_MISS_QUESTIONS = 700
 WIKIQA_QUESTIONS = 400
 EPOCHS = 2
@@ -64,10 +66,10 @@ class Example:
     source: str
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    from assistant.ingest.sentences import split_sentences
-
-    return split_sentences(text)
+def _split(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """``text``'s sentence spans and the sentences, as the product splits them."""
+    spans = split_sentences(text)
+    return spans, [text[s:e] for s, e in spans]
 
 
 def _centre_at(spans: Sequence[tuple[int, int]], offset: int) -> int:
@@ -89,9 +91,7 @@ def squad2(data_dir: Path) -> list[Example]:
     for article in articles:
         title = article["title"].replace("_", " ")
         for paragraph in article["paragraphs"]:
-            context = paragraph["context"]
-            spans = _sentences(context)
-            sentences = [context[s:e] for s, e in spans]
+            spans, sentences = _split(paragraph["context"])
             for qa in paragraph["qas"]:
                 marked = qa["answers"] or qa.get("plausible_answers") or []
                 centre = (
@@ -113,20 +113,16 @@ def squad1_near_miss(data_dir: Path, seed: int, limit: int = NEAR_MISS_QUESTIONS
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     articles = json.loads((data_dir / "squad" / "dev-v1.1-part-a.json").read_text(encoding="utf-8"))["data"]
-    paragraphs = [(a["title"], p["context"]) for a in articles for p in a["paragraphs"]]
-    questions = [
-        (i, qa["question"], qa["answers"])
-        for i, (_, p) in enumerate((a, p) for a in articles for p in a["paragraphs"])
-        for qa in p["qas"]
-    ]
+    flat = [(a["title"], p) for a in articles for p in a["paragraphs"]]
+    paragraphs = [(title, p["context"]) for title, p in flat]
+    questions = [(i, qa["question"], qa["answers"]) for i, (_, p) in enumerate(flat) for qa in p["qas"]]
     sample = random.Random(seed).sample(questions, min(limit, len(questions)))
     tfidf = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit([c for _, c in paragraphs])
     matrix = tfidf.transform([c for _, c in paragraphs])
     out = []
     for gold, question, answers in sample:
         title, context = paragraphs[gold]
-        spans = _sentences(context)
-        sentences = [context[s:e] for s, e in spans]
+        spans, sentences = _split(context)
         centre = _centre_at(spans, answers[0]["answer_start"])
         out.append(Example(question, evidence(title.replace("_", " "), sentences, centre), True, title, "squad1"))
         similarity = (matrix @ tfidf.transform([question]).T).toarray().ravel()
@@ -134,8 +130,7 @@ def squad1_near_miss(data_dir: Path, seed: int, limit: int = NEAR_MISS_QUESTIONS
         for other in similarity.argsort()[::-1]:
             other_title, other_context = paragraphs[other]
             if other != gold and not any(g in other_context.casefold() for g in golds):
-                spans = _sentences(other_context)
-                sentences = [other_context[s:e] for s, e in spans]
+                sentences = _split(other_context)[1]
                 text = evidence(other_title.replace("_", " "), sentences, _most_shared(question, sentences))
                 out.append(Example(question, text, False, title, "squad1"))
                 break

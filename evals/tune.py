@@ -152,7 +152,7 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
     answerable = _answerability(devs, replace(base, **chosen))
     answered = replace(base, **chosen, answerable_below=answerable["calibration"]["answerable_below"])
     answerable["at_threshold"] = _totals(devs, answered)
-    answerable["off"] = _totals(devs, replace(base, **chosen))
+    answerable["off"] = {key: best_answer[key] for key in answerable["at_threshold"]}  # the chosen row: model off
     # the model is a candidate like any other: on only when it beats it being off by more than the drift
     gain = _objective(answerable["at_threshold"]) - _objective(answerable["off"])
     answerable["objective_gain"] = gain
@@ -235,19 +235,8 @@ def _answering(devs: Sequence[_Dev], settings: Settings) -> tuple[dict, dict[str
     questions = [q for dev in devs for q in dev.questions]
     best = _best_scores(devs, settings)
     calibration = calibrate(questions, best)
-    at = replace(settings, abstain_below=calibration.suggested)
-    scores = [s for dev in devs for s in _scores(dev, at)]
-    t = summarise(scores)["overall"]
-    objective = (t.fact_coverage or 0) + (t.cited_evidence_rate or 0) + (t.abstention_rate or 0)
-    row = {
-        "abstain_below": calibration.suggested,
-        "fact_coverage": t.fact_coverage,
-        "cited_evidence": t.cited_evidence_rate,
-        "abstention": t.abstention_rate,
-        "false_abstention": t.false_abstention_rate,
-        "objective": objective,
-    }
-    return row, best
+    totals = _totals(devs, replace(settings, abstain_below=calibration.suggested))
+    return {"abstain_below": calibration.suggested, **totals, "objective": _objective(totals)}, best
 
 
 def _scores(dev: _Dev, settings: Settings) -> list:

@@ -111,7 +111,7 @@ def ask(
     answer = _compose(
         retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score, parties
     )
-    if settings.answerable_below > float("-inf"):  # minus infinity turns the model off
+    if settings.judges_answerability:
         logit = answerability(retriever.answerability, retriever.index, query, best.sentence)
         answer = replace(answer, answerability=logit)
     # on topic (the score passed) but without what the question asks for: say so, then quote
@@ -225,7 +225,7 @@ def _select(
             chosen
             and sentence.doc_id != chosen[0].doc_id
             and not parties
-            and settings.answerable_below > float("-inf")
+            and settings.judges_answerability
             and answerability(retriever.answerability, retriever.index, query, sentence) < settings.answerable_below
         ):
             continue

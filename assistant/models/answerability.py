@@ -53,10 +53,12 @@ def evidence(title: str | None, sentences: Sequence[str], centre: int) -> str:
 
 def model_info() -> ModelInfo:
     """The model's identity, recorded in each index manifest beside the other models'."""
-    return ModelInfo(NAME, "onnx", 1, MAX_TOKENS, fingerprint(_model_file()))
+    return ModelInfo(NAME, "onnx", 1, MAX_TOKENS, fingerprint(model_file()))
 
 
-def _model_file() -> Path:
+def model_file() -> Path:
+    """The weights file; a missing one is reported with its fix (``Assistant.open`` calls this at
+    start-up, so that it fails there, not at the first question)."""
     if not MODEL_FILE.is_file():
         raise ModelError(f"{MODEL_FILE} is missing; train it with: python -m evals.train_answerability")
     return MODEL_FILE
@@ -65,8 +67,8 @@ def _model_file() -> Path:
 class Answerability:
     """Scores (question, evidence) pairs: a logit, higher when the evidence answers."""
 
-    def __init__(self, threads: int, model_file: Path | None = None) -> None:
-        self._runs = OnnxRuns(model_file or _model_file(), threads)
+    def __init__(self, threads: int, weights: Path | None = None) -> None:
+        self._runs = OnnxRuns(weights or model_file(), threads)
         self._tokenizer = wordpiece_tokenizer(rerank.model_dir())
 
     def score(self, question: str, text: str) -> float:

@@ -19,6 +19,7 @@ are returned whenever ``k`` chunks pass the filters.
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import QueryError
 from assistant.ingest.split import passage_text
+from assistant.ingest.text import MONTHS
 from assistant.retrieve.filters import Allowed, Filters, check_query
 from assistant.retrieve.lexical import Lexical, tokenize
 from assistant.settings import MODES, Settings
@@ -114,16 +116,17 @@ PREFIX_CHARS = 5
 
 
 class _OnFirstUse:
-    """A model built on its first use; copies of its owner share it."""
+    """A value (a model, the sorted vocabulary) built on its first use; copies of its owner
+    (``Retriever.with_settings``) share it."""
 
     def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
-        self._model = None
+        self._value = None
 
     def __call__(self) -> Any:
-        if self._model is None:
-            self._model = self._factory()
-        return self._model
+        if self._value is None:
+            self._value = self._factory()
+        return self._value
 
 
 class Retriever:
@@ -155,7 +158,7 @@ class Retriever:
         self._first_sentence_row: dict[str, int] = {}
         for row, sentence in enumerate(index.sentence_rows):
             self._first_sentence_row.setdefault(sentence.doc_id, row)
-        self._vocabulary: list[str] | None = None  # sorted BM25 terms, for ``unmentioned``
+        self._vocabulary = _OnFirstUse(lambda: sorted(self._lexical.vocabulary))  # for ``unmentioned``
         self.query_vector = lru_cache(maxsize=256)(self._encode_query)
         # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
         # score per sentence row each (megabytes at scale), so only the latest few are kept.
@@ -185,13 +188,7 @@ class Retriever:
         """The ``terms`` no article mentions, even as the start of a longer word ("Congress" is
         mentioned by "congressional").  Month names never count: a question's month is
         usually the articles' date, which their text need not repeat."""
-        import bisect
-
-        from assistant.ingest.text import MONTHS
-
-        if self._vocabulary is None:
-            self._vocabulary = sorted(self._lexical.vocabulary)
-        vocabulary = self._vocabulary
+        vocabulary = self._vocabulary()
 
         def known(stem: str) -> bool:
             at = bisect.bisect_left(vocabulary, stem)
@@ -199,7 +196,8 @@ class Retriever:
                 vocabulary[at] == stem or (len(stem) >= PREFIX_CHARS and vocabulary[at].startswith(stem))
             )
 
-        return [t for t in terms if t.casefold() not in MONTHS and not all(known(s) for s in tokenize([t])[0])]
+        asked = [t for t in terms if t.casefold() not in MONTHS]
+        return [t for t, stems in zip(asked, tokenize(asked), strict=True) if not all(map(known, stems))]
 
     def documents_mentioning(self, term: str) -> list[str]:
         """Ids of the articles whose text has ``term`` (as BM25 indexes it: stemmed, any case), most first."""
