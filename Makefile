@@ -24,8 +24,9 @@ $(VENV)/.installed-eval: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[eval]'
 	touch $@
 
+# The tests drive the Ray engine too (tests/test_ray_engine.py), so they install the [ray] extra.
 $(VENV)/.installed-test: $(VENV)/.installed-eval
-	$(BIN)/pip install -q -e '.[test,eval]'
+	$(BIN)/pip install -q -e '.[test,eval,ray]'
 	touch $@
 
 # The benchmarks' extras (the LangChain peer, plots); gradio_client comes with the test extras.

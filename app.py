@@ -19,6 +19,7 @@ from assistant import Assistant, AssistantError, prompts
 from assistant.pipeline import PROJECT_DIR
 from assistant.serve import render
 from assistant.serve.feedback import record_feedback
+from assistant.types import PHASES, Progress
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SCROLL_TO_CITED = "() => { document.getElementById('nd-cited')?.scrollIntoView({block: 'center'}); }"
@@ -56,14 +57,15 @@ class Shared:
         doc = self.assistant.article(citation.doc_id) if citation else None
         return render.article_html(doc, citation.start, citation.end) if doc else ""
 
-    def upload(self, files: list) -> str:
-        """Store each uploaded file, re-index once if any was stored; the lines saying what happened."""
+    def upload(self, files: list, progress: Progress | None = None) -> str:
+        """Store each uploaded file, re-index once if any was stored (telling ``progress`` how
+        far it has come); the lines saying what happened."""
         results = [_store_upload(self.assistant, file) for file in files]
         messages = [message for _, message in results]
         if any(stored for stored, _ in results):
             with self.lock:
                 try:
-                    self.assistant = self.assistant.reload()
+                    self.assistant = self.assistant.reload(progress)
                 except AssistantError as exc:
                     messages.append(prompts.render("upload_index_failed", reason=render.escape_markdown(str(exc))))
         return "\n\n".join(messages) or prompts.render("upload_nothing")
@@ -253,8 +255,10 @@ def _wire_chat(gr, shared: Shared, page: Page) -> None:
 def _wire_corpus(gr, shared: Shared, page: Page) -> None:
     """Uploads: stored, indexed, and the corpus table, status and publication filter refreshed."""
 
-    def upload(files: list | None):
-        text = shared.upload(files or [])
+    def upload(files: list | None, progress=gr.Progress()):  # noqa: B008 (how Gradio asks for its tracker)
+        text = shared.upload(
+            files or [], lambda phase, done, total: progress((done, total), desc=phase, unit=PHASES[phase] + "s")
+        )
         return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
 
     page.files.upload(

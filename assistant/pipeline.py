@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from assistant.retrieve.search import Retriever
 from assistant.settings import Settings, load_settings
 from assistant.store.build import BuildReport, update_index
 from assistant.store.generation import open_index
-from assistant.types import Answer, Document, Passage
+from assistant.types import Answer, Document, Passage, Progress
 
 #: The checkout this package lives in (installed editable by ``make``); NEWSDESK_HOME overrides.
 PROJECT_DIR = Path(os.environ.get("NEWSDESK_HOME") or Path(__file__).resolve().parent.parent)
@@ -37,9 +37,11 @@ def build_index(
     *,
     rebuild: bool = False,
     embedder: Embedder | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
+    engine: str = "local",
 ) -> BuildReport:
-    """Create or incrementally update the index of ``corpus_dir`` in ``index_dir``."""
+    """Create or incrementally update the index of ``corpus_dir`` in ``index_dir``; ``engine``
+    "ray" runs the model on a Ray cluster (``store.ray_engine``), "local" in this process."""
     from assistant.models.answerability import model_info
     from assistant.models.rerank import cross_encoder_info
 
@@ -51,7 +53,19 @@ def build_index(
         rebuild=rebuild,
         progress=progress,
         readers=(cross_encoder_info(), model_info()),
+        engine=_engine(engine, settings),
     )
+
+
+def _engine(name: str, settings: Settings):
+    """The build engine called ``name``; Ray is imported only when asked for."""
+    if name == "local":
+        return None
+    if name == "ray":
+        from assistant.store.ray_engine import RayEngine
+
+        return RayEngine(settings.model)
+    raise SettingsError(f"unknown build engine {name!r}; use 'local' or 'ray'")
 
 
 def scan_corpus(corpus_dir: Path, settings: Settings) -> Scan:
@@ -194,7 +208,7 @@ class Assistant:
 
         return store_upload(self.corpus_dir, filename, data, max_bytes=self.settings.max_article_bytes)
 
-    def reload(self) -> Assistant:
+    def reload(self, progress: Progress | None = None) -> Assistant:
         """Update the index from the corpus folder and return an assistant serving it."""
-        report = build_index(self.corpus_dir, self.index_dir, self.settings, embedder=self.embedder)
+        report = build_index(self.corpus_dir, self.index_dir, self.settings, embedder=self.embedder, progress=progress)
         return Assistant.open(self.corpus_dir, self.index_dir, self.settings, self.embedder, report)

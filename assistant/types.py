@@ -6,7 +6,16 @@ the *cleaned* article, so ``doc.text[start:end] == record.text`` holds everywher
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+#: A long job's report of how far it has come: ``progress(phase, done, total)``, called as
+#: each phase advances, ``done == total`` last.  The CLI draws it as a bar, the web app as
+#: its progress indicator.
+Progress = Callable[[str, int, int], None]
+
+#: A build's phases, in order, and what each counts.
+PHASES = {"reading": "file", "cleaning": "article", "embedding": "text", "indexing": "file"}
 
 
 @dataclass(frozen=True)

@@ -311,3 +311,32 @@ def test_concurrent_sessions_keep_their_own_conversations(server, tmp_path):
     result = json.loads(out.read_text())
     assert result["turns"] >= 10
     assert result["errors"] == 0 and result["crosstalk"] == 0, result["examples"]
+
+
+#: Gradio's progress indicator as the page's text shows it: "3/6 files | 0.7s", then "reading - 50.0%".
+PROGRESS = r"\d+/\d+ (files|articles|texts)[^\n]*\n(reading|cleaning|embedding|indexing) - "
+
+
+def test_an_upload_in_the_browser_shows_the_index_progress(browser, server, tmp_path):
+    """While the upload is indexed, the page shows which phase it is in and how far it has come."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Corpus").click()
+    article = tmp_path / "lighthouse.txt"
+    sentences = " ".join(
+        f"Keepers logged storm number {n} at the Skerry lighthouse in the winter of 1931." for n in range(60)
+    )
+    article.write_text(f"Lighthouse Logbook Found\n\n{sentences}\n", encoding="utf-8")
+    page.locator("#nd-upload input[type=file]").set_input_files(str(article))
+    seen = page.wait_for_function(
+        "pattern => { const m = document.body.innerText.match(new RegExp(pattern)); return m && m[0]; }",
+        arg=PROGRESS,
+        polling=20,
+        timeout=90_000,
+    ).json_value()
+    shots = Path(os.environ.get("NEWSDESK_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "upload-progress.png"))
+    page.get_by_text("lighthouse.txt added as").wait_for(timeout=90_000)
+    assert re.search(PROGRESS, seen)
+    page.close()

@@ -50,16 +50,16 @@ def big(corpus_copy, index_copy):
 
 
 #: ``assistant index`` that SIGKILLs itself at one point of the build.  The points are
-#: events Python audits (opening or renaming a file, importing a module), so the build
-#: itself runs unaltered; the file names are the index layout of store.py.
+#: events Python audits (opening or renaming a file), or, for "embedding", the progress bar
+#: drawn on a stderr that says it is a terminal, so the build itself runs unaltered; the
+#: file names are the index layout of store.py.
 CRASH = """
 import os, signal, sys
 
 point, corpus, index = sys.argv[1:]
 POINTS = {
     "reading the corpus": lambda event, args: event == "open" and str(args[0]).startswith(corpus + os.sep),
-    # The CLI imports tqdm for its first progress report, after the first ENCODE_STEP texts.
-    "embedding": lambda event, args: event == "import" and args[0] == "tqdm",
+    "embedding": lambda event, args: event == "embedding bar",
     "writing the new generation": lambda event, args: (
         event == "open" and os.sep + ".tmp-gen-" in str(args[0]) and str(args[0]).endswith("sentences.jsonl")),
     "switching CURRENT": lambda event, args: event == "os.rename" and str(args[1]).endswith(os.sep + "CURRENT"),
@@ -71,6 +71,26 @@ def crash(event, args):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class Terminal:
+    # stderr as a terminal, so the CLI draws bars; the embedding bar is first drawn after
+    # the first ENCODE_STEP texts, in the middle of embedding.
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        if text.lstrip("\\r").startswith("embedding:"):
+            crash("embedding bar", ())
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+
+sys.stderr = Terminal(sys.stderr)
 sys.addaudithook(crash)
 from assistant.serve.cli import main
 

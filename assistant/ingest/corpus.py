@@ -29,7 +29,7 @@ from assistant.ingest.cleaning import SiteRules, clean, learn_boilerplate
 from assistant.ingest.dedupe import Duplicate, find_duplicates
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
 from assistant.settings import Settings
-from assistant.types import Document, Removal
+from assistant.types import Document, Progress, Removal
 
 __all__ = [
     "SUFFIXES",
@@ -90,6 +90,7 @@ def read_corpus(
     *,
     max_bytes: int = Settings.max_article_bytes,
     duplicate_similarity: float = Settings.duplicate_similarity,
+    progress: Progress | None = None,
 ) -> Scan:
     """Read every article under ``corpus_dir`` (recursively, in sorted path order).
 
@@ -108,12 +109,14 @@ def read_corpus(
         raise CorpusError(f"corpus path {root} is not a folder; pass the folder holding the articles")
     site_rules = read_site_rules(root)
     paths, skipped = _list_files(root)
+    report = progress or _silent
     sources: list[_Source] = []
-    for doc_id, path in paths:
+    for done, (doc_id, path) in enumerate(paths, 1):
         try:
             sources.append(_load(doc_id, _read_bytes(path, max_bytes), path.suffix))
         except ArticleError as error:
             skipped.append(Skipped(doc_id, str(error)))
+        report("reading", done, len(paths))
 
     drafts: list[Document] = []
     for source in sources:
@@ -125,16 +128,21 @@ def read_corpus(
     learned = learn_boilerplate("\n".join(line.text for line in s.lines) for s in originals)
 
     articles: list[Article] = []
-    for source in originals:
+    for done, source in enumerate(originals, 1):
         try:
             articles.append(_build(source, learned, site_rules))
         except ArticleError as error:
             skipped.append(Skipped(source.doc_id, str(error)))
+        report("cleaning", done, len(originals))
     return Scan(
         articles=tuple(articles),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         duplicates=tuple(duplicates),
     )
+
+
+def _silent(phase: str, done: int, total: int) -> None:
+    """No progress report."""
 
 
 #: A file modified this recently may change again within one clock tick without its

@@ -18,6 +18,7 @@ from typing import Any
 from assistant import prompts
 from assistant.errors import AssistantError
 from assistant.settings import MODES, Settings, load_settings
+from assistant.types import PHASES
 
 
 def _common(parser: argparse.ArgumentParser, folders: bool = True) -> None:
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="re-embed everything, ignoring the existing index")
     index.add_argument(
         "--report", action="store_true", help="print each article's metadata and every line removed as boilerplate"
+    )
+    index.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="where the model runs: this process, or a Ray cluster (RAY_ADDRESS, else a local Ray; the [ray] extra)",
     )
 
     search = commands.add_parser("search", help="print the passages that best match a query")
@@ -122,21 +129,45 @@ def _dirs(args: argparse.Namespace) -> tuple[Path, Path]:
     return args.corpus or PROJECT_DIR / "corpus", args.index or PROJECT_DIR / "index"
 
 
-def _progress():
-    """A tqdm bar on stderr for long builds (shown only on a terminal)."""
-    bar = None
+class PhaseProgress:
+    """A build's progress on stderr: on a terminal, a bar per phase with its rate and time
+    left (tqdm); otherwise (a log, a pipe) one line per phase as it ends, so an hour's
+    build is neither silent nor a log full of redrawn bars."""
 
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            from tqdm import tqdm
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.terminal = self.stream.isatty()
+        self.phase = ""
+        self.bar = None
+        self.started = 0.0
 
-            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, disable=None)
-        bar.update(done - bar.n)
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        import time
+
+        if phase != self.phase:
+            self.close()
+            self.phase, self.started = phase, time.perf_counter()
+            if self.terminal:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=phase, unit=PHASES.get(phase, "step"), file=self.stream)
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
         if done >= total:
-            bar.close()
+            self.close(done)
 
-    return update
+    def close(self, done: int | None = None) -> None:
+        """End the current phase: close its bar, or write its one line."""
+        import time
+
+        if self.bar is not None:
+            self.bar.close()
+        elif self.phase and done is not None:
+            took = time.perf_counter() - self.started
+            unit = PHASES.get(self.phase, "step")
+            rate = f", {done / took:.1f} {unit}s/s" if took > 0 else ""
+            print(f"{self.phase}: {done} {unit}s in {took:.1f} s{rate}", file=self.stream, flush=True)
+        self.bar, self.phase = None, ""
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -144,7 +175,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     corpus, index = _dirs(args)
-    report = build_index(corpus, index, settings, rebuild=args.rebuild, progress=_progress())
+    report = build_index(corpus, index, settings, rebuild=args.rebuild, progress=PhaseProgress(), engine=args.engine)
     for skipped in report.skipped:
         print(prompts.render("skipped_file", path=skipped.path, reason=skipped.reason), file=sys.stderr)
     for dup in report.duplicates:

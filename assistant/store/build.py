@@ -36,12 +36,12 @@ from assistant.store.generation import (
     verified_manifest,
     write_index,
 )
-from assistant.types import Chunk, Document, Sentence
+from assistant.types import Chunk, Document, Progress, Sentence
 
 if TYPE_CHECKING:
     import numpy as np
 
-ENCODE_STEP = 256  # texts per progress update
+ENCODE_STEP = 256  # texts per batch: the unit of progress, and of work for a Ray model actor
 
 #: Beside the generations: the corpus state the last build read (``corpus.corpus_state``),
 #: the generation it serves, and its skipped files and duplicates, so an unchanged
@@ -96,13 +96,16 @@ def update_index(
     settings: Settings,
     *,
     rebuild: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     readers: tuple[ModelInfo, ...] = (),
+    engine: Engine | None = None,
 ) -> BuildReport:
     """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
 
-    ``progress(done, total)`` is called as texts (chunks, then sentences) are embedded;
-    ``readers`` (the models reading text at answer time) are recorded in the manifest.
+    ``progress`` hears of each phase: reading and cleaning files, embedding texts (chunks,
+    then sentences), indexing (the FAISS files);
+    ``readers`` (the models reading text at answer time) are recorded in the manifest;
+    ``engine`` runs the model (default ``local``: in this process).
     Raises CorpusError when no article is usable, IndexMismatchError / IndexCorruptError when the served index cannot be
     reused and ``rebuild`` is not set.
     """
@@ -115,7 +118,10 @@ def update_index(
         if known:
             return replace(known, seconds=time.perf_counter() - started)
         scan = read_corpus(
-            corpus_dir, max_bytes=settings.max_article_bytes, duplicate_similarity=settings.duplicate_similarity
+            corpus_dir,
+            max_bytes=settings.max_article_bytes,
+            duplicate_similarity=settings.duplicate_similarity,
+            progress=progress,
         )
         if not scan.articles:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped) or "it holds no .txt, .md or .html file"
@@ -134,9 +140,9 @@ def update_index(
             return replace(report, seconds=time.perf_counter() - started)
         unchanged = set(report.unchanged)
         fresh = [d for d in documents if d.doc_id not in unchanged]
-        contents, embedded = _contents(documents, fresh, old, embedder, chunking, progress)
+        contents, embedded = _contents(documents, fresh, old, embedder, engine or local, chunking, progress)
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
-        write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers)
+        write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers, progress=progress)
         _remember(index_dir, state, report)
         return replace(report, texts_embedded=embedded, seconds=time.perf_counter() - started)
 
@@ -170,15 +176,16 @@ def _contents(
     fresh: Sequence[Document],
     old: Index | None,
     embedder: Embedder,
+    engine: Engine,
     chunking: Chunking,
-    progress: Callable[[int, int], None] | None,
+    progress: Progress | None,
 ) -> tuple[Contents, int]:
     """The new generation's rows in corpus order: fresh documents split and embedded, the
     others' rows and vectors reused from ``old``.  Also returns how many texts were embedded."""
     split = {d.doc_id: split_document(d, chunking, embedder.count_tokens, embedder.info.max_tokens) for d in fresh}
     texts = [passage_text(d, c.text) for d in fresh for c in split[d.doc_id][1]]
     texts += [passage_text(d, s.text) for d in fresh for s in split[d.doc_id][0]]
-    vectors = iter(_encode(embedder, texts, progress))
+    vectors = iter(_encode(embedder, engine, texts, progress))
     chunk_vectors = {c.chunk_id: next(vectors) for d in fresh for c in split[d.doc_id][1]}
     sentence_vectors = {(s.doc_id, s.index): next(vectors) for d in fresh for s in split[d.doc_id][0]}
     reused = {d.doc_id for d in documents} - set(split)
@@ -280,14 +287,32 @@ def _served(index_dir: Path, embedder: Embedder, chunking: Chunking) -> Index | 
         return None
 
 
-def _encode(embedder: Embedder, texts: list[str], progress: Callable[[int, int], None] | None) -> np.ndarray:
+#: One batch of a build's texts (``ENCODE_STEP`` of them, the last one fewer).
+Batch = tuple[str, ...]
+
+#: Runs the model over a build's batches, yielding each batch's vectors in batch order:
+#: ``local`` here, ``store.ray_engine.RayEngine`` on a Ray cluster.
+Engine = Callable[["Embedder", Sequence[Batch]], Iterator["np.ndarray"]]
+
+
+def local(embedder: Embedder, batches: Sequence[Batch]) -> Iterator[np.ndarray]:
+    """Every batch in this process, in order."""
+    for texts in batches:
+        yield embedder.encode_documents(texts)
+
+
+def _encode(embedder: Embedder, engine: Engine, texts: list[str], progress: Progress | None) -> np.ndarray:
+    """``texts`` embedded by ``engine`` in batches of ``ENCODE_STEP``, rows in input order."""
     import numpy as np
 
+    batches = [tuple(texts[begin : begin + ENCODE_STEP]) for begin in range(0, len(texts), ENCODE_STEP)]
     parts = []
-    for begin in range(0, len(texts), ENCODE_STEP):
-        parts.append(embedder.encode_documents(texts[begin : begin + ENCODE_STEP]))
+    for part in engine(embedder, batches):
+        parts.append(part)
         if progress:
-            progress(min(begin + ENCODE_STEP, len(texts)), len(texts))
+            progress("embedding", min(len(parts) * ENCODE_STEP, len(texts)), len(texts))
+    if len(parts) != len(batches):
+        raise RuntimeError(f"the build engine returned {len(parts)} of {len(batches)} batches")
     return np.vstack(parts) if parts else np.zeros((0, embedder.info.dim), np.float32)
 
 

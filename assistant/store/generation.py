@@ -45,7 +45,7 @@ from assistant.store.vectors import (
     reconstruct,
     recorded_indexes,
 )
-from assistant.types import Chunk, Document, Sentence
+from assistant.types import Chunk, Document, Progress, Sentence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -283,6 +283,7 @@ def write_index(
     *,
     corpus: CorpusIdentity = CorpusIdentity(),
     readers: tuple[ModelInfo, ...] = (),
+    progress: Progress | None = None,
 ) -> Path:
     """Write a new generation and make it current, atomically.  Returns its folder.
 
@@ -298,7 +299,7 @@ def write_index(
     tmp = index_dir / f".tmp-{name}"
     tmp.mkdir(mode=0o700)
     _write_records(tmp, contents)
-    kinds = _write_vectors(tmp, contents, settings)
+    kinds = _write_vectors(tmp, contents, settings, progress)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -334,15 +335,22 @@ def _write_records(folder: Path, contents: Contents) -> None:
         _fsynced(folder / name)
 
 
-def _write_vectors(folder: Path, contents: Contents, settings: Settings) -> dict[str, VectorIndex]:
+def _write_vectors(
+    folder: Path, contents: Contents, settings: Settings, progress: Progress | None
+) -> dict[str, VectorIndex]:
     """The FAISS files, each of the kind its row count calls for; returns the kinds chosen."""
     import faiss
 
     kinds = {}
-    for name, vectors in zip(FILES, (contents.chunk_vectors, contents.sentence_vectors), strict=True):
+    all_vectors = (contents.chunk_vectors, contents.sentence_vectors)
+    for done, (name, vectors) in enumerate(zip(FILES, all_vectors, strict=True)):
+        if progress:
+            progress("indexing", done, len(FILES))
         kinds[name] = choose_index(len(vectors), settings)
         faiss.write_index(build_faiss(kinds[name], vectors), str(folder / name))
         _fsynced(folder / name)
+    if progress:
+        progress("indexing", len(FILES), len(FILES))
     return kinds
 
 
