@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -26,7 +27,7 @@ STEP = 4  # texts per batch: several batches, finishing out of order on two acto
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, settings, embedder):
     """The fixture corpora indexed by each engine, with batches small enough that the two
-    actors share the work."""
+    actors share the work; Ray's token is the test's own."""
     folder = tmp_path_factory.mktemp("ray")
     corpus = folder / "corpus"
     corpus.mkdir()
@@ -35,6 +36,9 @@ def both(tmp_path_factory, settings, embedder):
     ray_files = folder / "r"  # Ray's own files (sockets: the path must stay short)
     step = build.ENCODE_STEP
     build.ENCODE_STEP = STEP
+    # Ray 2.60 authenticates local clusters with a token, written to ~/.ray unless one is given.
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+    home_ray = (Path.home() / ".ray").exists()
     try:
         build_index(corpus, folder / "local", settings, embedder=embedder)
         engine = RayEngine(
@@ -45,9 +49,15 @@ def both(tmp_path_factory, settings, embedder):
         build.update_index(corpus, folder / "ray", embedder, settings, engine=engine)
     finally:
         build.ENCODE_STEP = step
+        del os.environ["RAY_AUTH_TOKEN"]
     survivors = _processes_using(ray_files)
     shutil.rmtree(ray_files, ignore_errors=True)
-    return folder / "local", folder / "ray", survivors
+    return {
+        "local": folder / "local",
+        "ray": folder / "ray",
+        "survivors": survivors,
+        "home_unchanged": (Path.home() / ".ray").exists() == home_ray,
+    }
 
 
 def _processes_using(folder: Path) -> list[str]:
@@ -64,13 +74,13 @@ def _processes_using(folder: Path) -> list[str]:
 
 
 def test_ray_writes_the_same_records(both):
-    local, ray = both[:2]
+    local, ray = both["local"], both["ray"]
     for name in RECORDS:
         assert filecmp.cmp(current_generation(local) / name, current_generation(ray) / name, shallow=False), name
 
 
 def test_ray_writes_the_same_vectors_bit_for_bit(both, settings, embedder):
-    local, ray = (open_index(path, embedder.info, Chunking.of(settings)) for path in both[:2])
+    local, ray = (open_index(both[kind], embedder.info, Chunking.of(settings)) for kind in ("local", "ray"))
     assert len(local.chunks) + len(local.sentence_rows) > 4 * STEP
     for kind in ("chunk_vectors", "sentence_vectors"):
         rows = range(len(local.chunks) if kind == "chunk_vectors" else len(local.sentence_rows))
@@ -81,4 +91,5 @@ def test_ray_stops_everything_it_started(both):
     import ray
 
     assert not ray.is_initialized()
-    assert both[2] == []
+    assert both["survivors"] == []
+    assert both["home_unchanged"]
