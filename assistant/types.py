@@ -15,7 +15,7 @@ from dataclasses import dataclass
 Progress = Callable[[str, int, int], None]
 
 #: A build's phases, in order, and what each counts.
-PHASES = {"reading": "file", "cleaning": "article", "embedding": "text", "indexing": "file"}
+PHASES = {"reading": "file", "cleaning": "article", "splitting": "article", "embedding": "text", "indexing": "file"}
 
 
 @dataclass(frozen=True)

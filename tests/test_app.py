@@ -288,7 +288,9 @@ def test_refuses_to_listen_beyond_loopback_without_auth():
 
 
 def test_concurrent_sessions_keep_their_own_conversations(server, tmp_path):
-    """The load benchmark, short: 5 clients with multi-turn chats for a few seconds."""
+    """The load benchmark, short: 5 browser sessions (each a Chromium page with its own
+    ``gr.State``) holding multi-turn chats at once; a follow-up rewritten with another
+    session's conversation is cross-talk."""
     out = tmp_path / "load.json"
     done = subprocess.run(
         [
@@ -314,7 +316,7 @@ def test_concurrent_sessions_keep_their_own_conversations(server, tmp_path):
 
 
 #: Gradio's progress indicator as the page's text shows it: "3/6 files | 0.7s", then "reading - 50.0%".
-PROGRESS = r"\d+/\d+ (files|articles|texts)[^\n]*\n(reading|cleaning|embedding|indexing) - "
+PROGRESS = r"\d+/\d+ (files|articles|texts)[^\n]*\n(reading|cleaning|splitting|embedding|indexing) - "
 
 
 def test_an_upload_in_the_browser_shows_the_index_progress(browser, server, tmp_path):

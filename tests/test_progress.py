@@ -21,7 +21,7 @@ def test_a_build_reports_each_phase_to_the_end(tmp_path, settings, embedder):
     heard: list[tuple[str, int, int]] = []
     build_index(CORPORA, tmp_path / "index", settings, embedder=embedder, progress=lambda *a: heard.append(a))
     phases = list(dict.fromkeys(phase for phase, _, _ in heard))
-    assert phases == ["reading", "cleaning", "embedding", "indexing"]
+    assert phases == ["reading", "cleaning", "splitting", "embedding", "indexing"]
     for phase in phases:
         steps = [(done, total) for p, done, total in heard if p == phase]
         assert steps[-1][0] == steps[-1][1] > 0

@@ -102,8 +102,8 @@ def update_index(
 ) -> BuildReport:
     """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
 
-    ``progress`` hears of each phase: reading and cleaning files, embedding texts (chunks,
-    then sentences), indexing (the FAISS files);
+    ``progress`` hears of each phase: reading and cleaning files, splitting articles into
+    sentences and chunks, embedding texts (chunks, then sentences), indexing (the FAISS files);
     ``readers`` (the models reading text at answer time) are recorded in the manifest;
     ``engine`` runs the model (default ``local``: in this process).
     Raises CorpusError when no article is usable, IndexMismatchError / IndexCorruptError when the served index cannot be
@@ -182,7 +182,11 @@ def _contents(
 ) -> tuple[Contents, int]:
     """The new generation's rows in corpus order: fresh documents split and embedded, the
     others' rows and vectors reused from ``old``.  Also returns how many texts were embedded."""
-    split = {d.doc_id: split_document(d, chunking, embedder.count_tokens, embedder.info.max_tokens) for d in fresh}
+    split = {}
+    for done, doc in enumerate(fresh, 1):
+        split[doc.doc_id] = split_document(doc, chunking, embedder.count_tokens, embedder.info.max_tokens)
+        if progress:
+            progress("splitting", done, len(fresh))
     texts = [passage_text(d, c.text) for d in fresh for c in split[d.doc_id][1]]
     texts += [passage_text(d, s.text) for d in fresh for s in split[d.doc_id][0]]
     vectors = iter(_encode(embedder, engine, texts, progress))
@@ -306,6 +310,8 @@ def _encode(embedder: Embedder, engine: Engine, texts: list[str], progress: Prog
     import numpy as np
 
     batches = [tuple(texts[begin : begin + ENCODE_STEP]) for begin in range(0, len(texts), ENCODE_STEP)]
+    if progress and texts:
+        progress("embedding", 0, len(texts))  # the phase's clock starts before its first batch
     parts = []
     for part in engine(embedder, batches):
         parts.append(part)
