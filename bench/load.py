@@ -1,8 +1,12 @@
-"""Load: concurrent gradio_client sessions with multi-turn chats against a local server.
+"""Load: concurrent browser sessions with multi-turn chats against a local server.
 
-Each client holds its own conversation and sends it with every follow-up; a reply
-whose searched query lacks that client's own topic (or carries another client's)
-counts as cross-talk.  Loopback only, bounded in clients and seconds.
+Each client is a page of one headless Chromium (Debian's, driven by Playwright), so
+every session is a real Gradio session: its conversation lives in the server's
+per-session ``gr.State``, not in what the client sends.  A client asks its opening
+question, then a follow-up that only makes sense with it ("How long did it last?"), and
+clears the conversation; a follow-up whose "Searched for:" query lacks that client's
+own topic (or carries another client's) counts as cross-talk, which a state shared
+between sessions would cause.  Loopback only, bounded in clients and seconds.
 
     .venv/bin/python bench/load.py [--clients 20] [--seconds 60] [--url http://127.0.0.1:PORT/]
                                    [--quick] [--out PATH]
@@ -18,7 +22,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -106,46 +109,62 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+CHROMIUM = "/usr/bin/chromium"
+BOT = "#nd-chat [data-testid=bot]"
+TURN_TIMEOUT_MS = 180_000
+
+
 def run(url: str, clients: int, seconds: float) -> dict:
-    from gradio_client import Client
+    import asyncio
+
+    return asyncio.run(_load(url, clients, seconds))
+
+
+async def _load(url: str, clients: int, seconds: float) -> dict:
+    import asyncio
+
+    from playwright.async_api import async_playwright
 
     latencies: list[float] = []
     errors: list[str] = []
     crosstalk: list[str] = []
-    lock = threading.Lock()
     until = time.monotonic() + seconds
 
-    def session(number: int) -> None:
-        client = Client(url, verbose=False)
+    async def session(browser, number: int) -> None:
+        context = await browser.new_context()
+        page = await context.new_page()
+        page.set_default_timeout(TURN_TIMEOUT_MS)  # 20 pages and the server share the cores
         chat = CHATS[number % len(CHATS)]
-        while time.monotonic() < until:
-            history: list[str] = []
-            for question in chat[:2]:
-                started = time.perf_counter()
-                try:
-                    answer = client.predict(question, history, api_name="/ask")
-                except Exception as exc:  # noqa: BLE001  every failure is counted, whatever its kind
-                    with lock:
-                        errors.append(f"client {number}: {exc!r}")
-                    continue
-                with lock:
-                    latencies.append((time.perf_counter() - started) * 1000)
-                    if history:
-                        others = TOPICS - {chat[2]}
-                        if chat[2] not in answer["query"] or any(t in answer["query"] for t in others):
-                            crosstalk.append(f"client {number}: {answer['query']!r}")
-                history.append(question)
+        rounds = 0
+        try:
+            await page.goto(url)
+            while not rounds or time.monotonic() < until:  # at least one whole chat each
+                rounds += 1
+                for turn, question in enumerate(chat[:2]):
+                    took, reply = await _ask(page, question)
+                    latencies.append(took)
+                    if turn:
+                        query = next((line for line in reply.splitlines() if line.startswith("Searched for:")), "")
+                        if chat[2] not in query or any(t in query for t in TOPICS - {chat[2]}):
+                            crosstalk.append(f"client {number}: {query!r}")
+                await page.locator("#nd-clear").click()
+                await page.locator(BOT).first.wait_for(state="detached")
+        except Exception as exc:  # noqa: BLE001  every failure is counted, whatever its kind
+            errors.append(f"client {number}, round {rounds}: {exc!r}")
+        finally:
+            await context.close()
 
-    threads = [threading.Thread(target=session, args=(n,)) for n in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 300)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        started = time.monotonic()
+        await asyncio.gather(*(session(browser, n) for n in range(clients)))
+        elapsed = time.monotonic() - started
+        await browser.close()
     turn = percentiles(latencies) if latencies else {"p50_ms": None, "p95_ms": None}
     return {
         "clients": clients,
-        "seconds": round(time.monotonic() - started, 1),
+        "sessions": "Chromium pages (gr.State per session)",
+        "seconds": round(elapsed, 1),
         "turns": len(latencies),
         "errors": len(errors),
         "crosstalk": len(crosstalk),
@@ -153,6 +172,17 @@ def run(url: str, clients: int, seconds: float) -> dict:
         "p50_ms": turn["p50_ms"],
         "p95_ms": turn["p95_ms"],
     }
+
+
+async def _ask(page, question: str) -> tuple[float, str]:
+    """Ask in the page; milliseconds from the click to the reply shown, and the reply's text."""
+    answered = await page.locator(BOT).count()
+    await page.locator("#nd-question textarea").fill(question)
+    started = time.perf_counter()
+    await page.locator("#nd-ask").click()
+    reply = page.locator(BOT).nth(answered)
+    await reply.wait_for()
+    return (time.perf_counter() - started) * 1000, await reply.inner_text()
 
 
 def main() -> None:

@@ -303,6 +303,7 @@ BLOCKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "drift": ("eval/drift.json", drift_table),
     "external": ("eval/external.json", external_table),
     "bench": ("bench/results/summary.md", bench_summary),
+    "scale-paper": ("bench/results/scale-paper.md", str),
 }
 
 
