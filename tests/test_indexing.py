@@ -100,12 +100,19 @@ def test_changed_chunking_needs_rebuild_and_rebuild_works(indexed, settings, emb
     assert open_index(index_dir, embedder.info, Chunking.of(other)).manifest.chunking.chunk_tokens == 96
 
 
-def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embedder):
+@pytest.mark.parametrize("remembered", [False, True], ids=["corpus read", "corpus state remembered"])
+def test_an_index_in_an_older_format_is_rebuilt_by_index(indexed, settings, embedder, remembered):
+    """Also when the last build remembered the corpus's state and nothing changed since:
+    an upgrade's new format must not stop `assistant index` with an error."""
     import json
 
     from assistant.store.generation import current_generation
 
     corpus, index_dir = indexed
+    if remembered:
+        _settle(corpus)
+        build_index(corpus, index_dir, settings, embedder=embedder)
+        assert build_index(corpus, index_dir, settings, embedder=embedder).up_to_date
     manifest = current_generation(index_dir) / "manifest.json"
     data = json.loads(manifest.read_text())
     data["format_version"] -= 1

@@ -241,7 +241,10 @@ def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: 
         )
     except (OSError, ValueError, KeyError, TypeError, IndexMissingError):
         return None  # no record, or a garbled one: read the corpus
-    verified_manifest(gen, embedder.info, chunking)
+    try:
+        verified_manifest(gen, embedder.info, chunking)
+    except IndexOutdatedError:
+        return None  # an older format is rebuilt from the corpus, as ``_served`` decides
     return report
 
 
