@@ -57,7 +57,7 @@ test: $(VENV)/.installed-test /usr/bin/chromium
 # (summary.md and plots).  `make bench BENCH=--quick` is a smoke run of every script, written
 # under bench/results/cache/quick/.  Models are bundled: nothing is downloaded.
 bench: $(VENV)/.installed-bench index
-	for script in latency indexing build threads peer scale; do HF_HUB_OFFLINE=1 $(BIN)/python bench/$$script.py $(BENCH) || exit 1; done
+	for script in latency indexing build bm25_load threads peer scale; do HF_HUB_OFFLINE=1 $(BIN)/python bench/$$script.py $(BENCH) || exit 1; done
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/load.py --clients 6 --seconds 60 $(BENCH)
 	$(BIN)/python bench/report.py $(BENCH)
 	$(BIN)/python -m evals.readme

@@ -308,8 +308,24 @@ def build_rows(r: dict) -> list[Row]:
     ]
 
 
+def bm25_load_rows(r: dict) -> list[Row]:
+    return [
+        (
+            f"BM25 of the {kind} at start ({r[kind]['rows']:,} rows, {r['corpus']}): read stored vs built from texts",
+            (
+                f"{r[kind]['read_stored_s'] * 1000:.1f} ms vs {r[kind]['build_from_texts_s (baseline)']:.2f} s "
+                f"({r[kind]['speedup']:.0f}x); same scores: {'yes' if r[kind]['same_scores'] else '**no**'}"
+            ),
+            "",
+            None,
+        )
+        for kind in ("chunks", "sentences")
+    ]
+
+
 SECTIONS = {
     "build": build_rows,
+    "bm25_load": bm25_load_rows,
     "latency": latency_rows,
     "indexing": indexing_rows,
     "threads": threads_rows,

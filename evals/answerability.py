@@ -103,7 +103,7 @@ class Idf:
 
     def __init__(self, retriever: Retriever) -> None:
         from assistant.ingest.split import passage_text
-        from assistant.retrieve.lexical import tokenize
+        from assistant.store.lexical import tokenize
 
         index = retriever.index
         texts = [passage_text(index.documents[s.doc_id], s.text) for s in index.sentence_rows]
@@ -116,7 +116,7 @@ class Idf:
 
 
 def _terms(text: str) -> set[str]:
-    from assistant.retrieve.lexical import tokenize
+    from assistant.store.lexical import tokenize
 
     return set(tokenize([text])[0])
 

@@ -199,6 +199,11 @@ def break_index(index_dir: Path, how: str) -> None:
         (gen / "chunks.jsonl").write_text("".join(lines[:-1]))
     elif how == "missing file":
         (gen / "sentences.jsonl").unlink()
+    elif how == "edited bm25":
+        vocab = gen / "sentences.bm25" / "vocab.index.json"
+        vocab.write_text(vocab.read_text().replace('"kerri"', '"kerry"', 1))
+    elif how == "missing bm25":
+        (gen / "chunks.bm25" / "data.csc.index.npy").unlink()
     elif how == "missing manifest":
         manifest_path.unlink()
     elif how == "garbled manifest":

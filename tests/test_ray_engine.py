@@ -17,7 +17,8 @@ import pytest
 from assistant.ingest.split import Chunking
 from assistant.pipeline import build_index
 from assistant.store import build
-from assistant.store.generation import RECORDS, current_generation, open_index
+from assistant.store.generation import LEXICAL, RECORDS, current_generation, open_index
+from assistant.store.lexical import FILES as BM25_FILES
 from assistant.store.ray_engine import RayEngine
 
 CORPORA = Path(__file__).parent / "corpora"
@@ -73,9 +74,9 @@ def _processes_using(folder: Path) -> list[str]:
     return found
 
 
-def test_ray_writes_the_same_records(both):
+def test_ray_writes_the_same_records_and_bm25(both):
     local, ray = both["local"], both["ray"]
-    for name in RECORDS:
+    for name in [*RECORDS, *(f"{folder}/{file}" for folder in LEXICAL for file in BM25_FILES)]:
         assert filecmp.cmp(current_generation(local) / name, current_generation(ray) / name, shallow=False), name
 
 

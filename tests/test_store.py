@@ -69,6 +69,20 @@ def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
     )
 
 
+def test_stored_bm25_scores_as_one_built_from_the_texts_and_is_memory_mapped(built, embedder, settings):
+    import numpy as np
+
+    from assistant.ingest.split import passage_text
+    from assistant.store.lexical import Lexical
+
+    index = open_index(built[1], embedder.info, Chunking.of(settings))
+    for rows, stored in ((index.chunks, index.chunk_lexical), (index.sentence_rows, index.sentence_lexical)):
+        fresh = Lexical.of([passage_text(index.documents[r.doc_id], r.text) for r in rows])
+        for query in ("climate envoy video call", "Alaska talks human rights", "nothing zzyzx"):
+            np.testing.assert_array_equal(stored.scores(query), fresh.scores(query))
+        assert isinstance(stored._bm25.scores["data"], np.memmap)
+
+
 @pytest.mark.parametrize(
     "how, error, phrase",
     [
@@ -76,6 +90,8 @@ def test_stored_vectors_match_a_fresh_encoding(built, embedder, settings):
         ("edited jsonl", IndexCorruptError, "checksum"),
         ("truncated jsonl", IndexCorruptError, "checksum"),
         ("missing file", IndexCorruptError, "missing"),
+        ("edited bm25", IndexCorruptError, "checksum"),
+        ("missing bm25", IndexCorruptError, "missing"),
         ("missing manifest", IndexCorruptError, "missing"),
         ("garbled manifest", IndexCorruptError, "not valid JSON"),
         ("pointer to nothing", IndexCorruptError, "not an index generation"),

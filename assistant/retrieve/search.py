@@ -26,12 +26,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import QueryError
-from assistant.ingest.split import passage_text
 from assistant.ingest.text import MONTHS
 from assistant.retrieve.filters import Allowed, Filters, check_query
-from assistant.retrieve.lexical import Lexical, tokenize
 from assistant.settings import MODES, Settings
 from assistant.store.generation import Index
+from assistant.store.lexical import tokenize
 from assistant.store.vectors import reconstruct, search_parameters
 from assistant.types import Chunk, Passage
 
@@ -148,9 +147,9 @@ class Retriever:
         self._settings = settings
         self._reranker = _OnFirstUse(reranker)
         self._answerability = _OnFirstUse(answerability)
-        self._lexical = Lexical([passage_text(index.documents[c.doc_id], c.text) for c in index.chunks])
+        self._lexical = index.chunk_lexical
         self._sentence_chunks = sentence_chunks(index)
-        self._sentence_lexical = Lexical([passage_text(index.documents[s.doc_id], s.text) for s in index.sentence_rows])
+        self._sentence_lexical = index.sentence_lexical
         pairs = [(s, c) for s, chunks in enumerate(self._sentence_chunks) for c in chunks]
         self._pair_sentence = np.array([s for s, _ in pairs], dtype=np.intp)  # each (sentence, chunk) overlap
         self._pair_chunk = np.array([c for _, c in pairs], dtype=np.intp)

@@ -9,6 +9,8 @@ Layout of ``index_dir``::
         sentences.jsonl       row i describes sentence vector i, likewise
         chunks.faiss          FAISS indexes over the same rows (exact or HNSW: ``vectors.py``);
         sentences.faiss       both keep the exact vectors, read back for fusion and reuse
+        chunks.bm25/          BM25 over the same rows' texts (``lexical.py``): numpy arrays,
+        sentences.bm25/       memory-mapped on load, and JSON
         manifest.json         written last: format, models, chunking, FAISS index kinds,
                               counts, checksums
 
@@ -26,16 +28,18 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, IndexOutdatedError
-from assistant.ingest.split import Chunking
+from assistant.ingest.split import Chunking, passage_text
 from assistant.models.embedding import ModelInfo
 from assistant.settings import Settings
+from assistant.store.lexical import FILES as BM25_FILES
+from assistant.store.lexical import Lexical
 from assistant.store.vectors import (
     FILES,
     VectorIndex,
@@ -50,11 +54,12 @@ from assistant.types import Chunk, Document, Progress, Sentence
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 3  # 3: sentence vectors embed the title too, like chunk vectors
+FORMAT_VERSION = 4  # 4: BM25 indexes stored in each generation
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 RECORDS = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl")
-PAYLOAD = (*RECORDS, *FILES)
+LEXICAL = ("chunks.bm25", "sentences.bm25")
+PAYLOAD = (*RECORDS, *FILES, *(f"{folder}/{name}" for folder in LEXICAL for name in BM25_FILES))
 REBUILD = "run `assistant index --rebuild` to build it afresh"
 
 
@@ -124,7 +129,7 @@ class Contents:
 
 @dataclass(frozen=True)
 class Index:
-    """A loaded, verified index.  FAISS rows align with ``chunks`` and ``sentence_rows``."""
+    """A loaded, verified index.  FAISS and BM25 rows align with ``chunks`` and ``sentence_rows``."""
 
     path: Path
     manifest: Manifest
@@ -133,6 +138,8 @@ class Index:
     sentence_rows: tuple[Sentence, ...]
     chunk_index: Any
     sentence_index: Any
+    chunk_lexical: Lexical
+    sentence_lexical: Lexical
 
     @cached_property
     def sentences(self) -> dict[str, tuple[Sentence, ...]]:
@@ -247,7 +254,10 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
         chunk_index, sentence_index = (
             configure(faiss.read_index(str(gen / name)), manifest.faiss_index[name]) for name in FILES
         )
-    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        chunk_lexical, sentence_lexical = (
+            Lexical.read(gen / folder, len(rows)) for folder, rows in zip(LEXICAL, (chunks, sentences), strict=True)
+        )
+    except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"cannot read the index in {gen}: {exc!r}; {REBUILD}") from exc
     counts = Counts(len(documents), len(chunks), len(sentences))
     found = (chunk_index.ntotal, sentence_index.ntotal, chunk_index.d, sentence_index.d)
@@ -256,7 +266,9 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
             f"the index in {gen} holds {asdict(counts)}, and FAISS rows/dimensions {found}, "
             f"but its manifest says {asdict(manifest.counts)} of dimension {model.dim}; {REBUILD}"
         )
-    return Index(gen, manifest, documents, chunks, sentences, chunk_index, sentence_index)
+    return Index(
+        gen, manifest, documents, chunks, sentences, chunk_index, sentence_index, chunk_lexical, sentence_lexical
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -299,7 +311,15 @@ def write_index(
     tmp = index_dir / f".tmp-{name}"
     tmp.mkdir(mode=0o700)
     _write_records(tmp, contents)
-    kinds = _write_vectors(tmp, contents, settings, progress)
+    steps = len(FILES) + len(LEXICAL)
+
+    def step(done: int) -> None:
+        if progress:
+            progress("indexing", done, steps)
+
+    step(0)
+    kinds = _write_vectors(tmp, contents, settings, step)
+    _write_lexical(tmp, contents, lambda done: step(len(FILES) + done))
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -336,22 +356,32 @@ def _write_records(folder: Path, contents: Contents) -> None:
 
 
 def _write_vectors(
-    folder: Path, contents: Contents, settings: Settings, progress: Progress | None
+    folder: Path, contents: Contents, settings: Settings, step: Callable[[int], None]
 ) -> dict[str, VectorIndex]:
-    """The FAISS files, each of the kind its row count calls for; returns the kinds chosen."""
+    """The FAISS files, each of the kind its row count calls for; ``step(n)`` after the n-th.
+    Returns the kinds chosen."""
     import faiss
 
     kinds = {}
     all_vectors = (contents.chunk_vectors, contents.sentence_vectors)
-    for done, (name, vectors) in enumerate(zip(FILES, all_vectors, strict=True)):
-        if progress:
-            progress("indexing", done, len(FILES))
+    for done, (name, vectors) in enumerate(zip(FILES, all_vectors, strict=True), 1):
         kinds[name] = choose_index(len(vectors), settings)
         faiss.write_index(build_faiss(kinds[name], vectors), str(folder / name))
         _fsynced(folder / name)
-    if progress:
-        progress("indexing", len(FILES), len(FILES))
+        step(done)
     return kinds
+
+
+def _write_lexical(folder: Path, contents: Contents, step: Callable[[int], None]) -> None:
+    """The BM25 indexes of the chunks' and the sentences' texts, each after its article's
+    title (``passage_text``, as they are embedded); ``step(n)`` after the n-th."""
+    documents = {d.doc_id: d for d in contents.documents}
+    for done, (name, rows) in enumerate(zip(LEXICAL, (contents.chunks, contents.sentences), strict=True), 1):
+        texts = [passage_text(documents[r.doc_id], documents[r.doc_id].text[r.start : r.end]) for r in rows]
+        Lexical.of(texts).write(folder / name)
+        for file in BM25_FILES:
+            _fsynced(folder / name / file)
+        step(done)
 
 
 def _publish(index_dir: Path, tmp: Path, name: str) -> Path:

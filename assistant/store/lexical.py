@@ -6,7 +6,7 @@ term found in half the chunks or more, so in a small corpus about one story the
 story's own key names would count against a passage instead of for it.
 
 Each generation stores its two BM25 indexes as bm25s writes them: three numpy arrays
-(saved without pickle) and two JSON files, checksummed in the manifest like every
+(``.npy``, no pickle) and two JSON files, checksummed in the manifest like every
 other file.  Loading memory-maps the arrays, so a large index opens without
 tokenizing its texts again or reading its matrices into memory.
 """
@@ -58,14 +58,15 @@ class Lexical:
         """The index ``write`` left in ``folder``, its matrices memory-mapped; ``size`` rows."""
         import bm25s
 
-        bm25 = bm25s.BM25.load(str(folder), mmap=True, load_corpus=False, allow_pickle=False)
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, load_corpus=False)
         if bm25.scores["num_docs"] != size:
             raise ValueError(f"{folder} indexes {bm25.scores['num_docs']} texts, not {size}")
         return cls(bm25, size)
 
     def write(self, folder: Path) -> None:
-        """The index's files (``FILES``) into ``folder``, without pickle."""
-        self._bm25.save(str(folder), allow_pickle=False, show_progress=False)
+        """The index's files (``FILES``) into ``folder``.  bm25s saves and loads its arrays
+        without pickle by default (``tests/test_security.py`` watches every load for it)."""
+        self._bm25.save(str(folder), show_progress=False)
 
     @property
     def vocabulary(self) -> Collection[str]:
