@@ -19,7 +19,7 @@ from assistant import Assistant, AssistantError, prompts
 from assistant.pipeline import PROJECT_DIR
 from assistant.serve import render
 from assistant.serve.feedback import record_feedback
-from assistant.types import PHASES, Progress
+from assistant.types import PHASES, Progress, no_progress
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SCROLL_TO_CITED = "() => { document.getElementById('nd-cited')?.scrollIntoView({block: 'center'}); }"
@@ -57,7 +57,7 @@ class Shared:
         doc = self.assistant.article(citation.doc_id) if citation else None
         return render.article_html(doc, citation.start, citation.end) if doc else ""
 
-    def upload(self, files: list, progress: Progress | None = None) -> str:
+    def upload(self, files: list, progress: Progress = no_progress) -> str:
         """Store each uploaded file, re-index once if any was stored (telling ``progress`` how
         far it has come); the lines saying what happened."""
         results = [_store_upload(self.assistant, file) for file in files]

@@ -17,9 +17,9 @@ from assistant.models.threads import limit_openmp, model_threads
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.search import Retriever
 from assistant.settings import Settings, load_settings
-from assistant.store.build import BuildReport, update_index
+from assistant.store.build import BuildReport, Engine, local, update_index
 from assistant.store.generation import open_index
-from assistant.types import Answer, Document, Passage, Progress
+from assistant.types import Answer, Document, Passage, Progress, no_progress
 
 #: The checkout this package lives in (installed editable by ``make``); NEWSDESK_HOME overrides.
 PROJECT_DIR = Path(os.environ.get("NEWSDESK_HOME") or Path(__file__).resolve().parent.parent)
@@ -37,7 +37,7 @@ def build_index(
     *,
     rebuild: bool = False,
     embedder: Embedder | None = None,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
     engine: str = "local",
 ) -> BuildReport:
     """Create or incrementally update the index of ``corpus_dir`` in ``index_dir``; ``engine``
@@ -57,10 +57,10 @@ def build_index(
     )
 
 
-def _engine(name: str, settings: Settings):
+def _engine(name: str, settings: Settings) -> Engine:
     """The build engine called ``name``; Ray is imported only when asked for."""
     if name == "local":
-        return None
+        return local
     if name == "ray":
         from assistant.store.ray_engine import RayEngine
 
@@ -208,7 +208,7 @@ class Assistant:
 
         return store_upload(self.corpus_dir, filename, data, max_bytes=self.settings.max_article_bytes)
 
-    def reload(self, progress: Progress | None = None) -> Assistant:
+    def reload(self, progress: Progress = no_progress) -> Assistant:
         """Update the index from the corpus folder and return an assistant serving it."""
         report = build_index(self.corpus_dir, self.index_dir, self.settings, embedder=self.embedder, progress=progress)
         return Assistant.open(self.corpus_dir, self.index_dir, self.settings, self.embedder, report)

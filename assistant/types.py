@@ -14,6 +14,11 @@ from dataclasses import dataclass
 #: its progress indicator.
 Progress = Callable[[str, int, int], None]
 
+
+def no_progress(phase: str, done: int, total: int) -> None:
+    """The ``Progress`` of a job nobody watches."""
+
+
 #: A build's phases, in order, and what each counts.
 PHASES = {"reading": "file", "cleaning": "article", "splitting": "article", "embedding": "text", "indexing": "file"}
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import parser, write_results
+from common import corpus_texts, parser, write_results
 from corpora import write_corpus, write_sample
 
 QUERY = "government plans to cut taxes"
@@ -25,8 +25,6 @@ QUERY = "government plans to cut taxes"
 def main() -> None:
     import numpy as np
 
-    from assistant.ingest.corpus import read_corpus
-    from assistant.ingest.split import Chunking, passage_text, split_document
     from assistant.pipeline import build_embedder
     from assistant.settings import Settings
     from assistant.store.lexical import Lexical
@@ -39,13 +37,12 @@ def main() -> None:
     repeats = 1 if args.quick else args.repeats
     settings = Settings()
     embedder = build_embedder(settings)  # its tokenizer sizes the chunks; the model never runs
-    texts: dict[str, list[str]] = {"chunks": [], "sentences": []}
-    articles = read_corpus(folder).articles
-    for doc in (a.document for a in articles):
-        sentences, chunks = split_document(doc, Chunking.of(settings), embedder.count_tokens, embedder.info.max_tokens)
-        texts["chunks"] += [passage_text(doc, c.text) for c in chunks]
-        texts["sentences"] += [passage_text(doc, s.text) for s in sentences]
-    results: dict = {"corpus": "bbc-100" if args.quick else args.corpus, "articles": len(articles)}
+    per_article = corpus_texts(folder, settings, embedder)
+    texts = {
+        "chunks": [t for chunks, _ in per_article.values() for t in chunks],
+        "sentences": [t for _, sentences in per_article.values() for t in sentences],
+    }
+    results: dict = {"corpus": "bbc-100" if args.quick else args.corpus, "articles": len(per_article)}
     for kind, rows in texts.items():
         built, written, read = [], [], []
         for _ in range(repeats):

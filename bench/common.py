@@ -110,6 +110,22 @@ def index_sizes(generation: Path) -> dict[str, float]:
     }
 
 
+def corpus_texts(folder: Path, settings, embedder) -> dict[str, tuple[list[str], list[str]]]:
+    """Per article of ``folder``, the texts a build indexes: its chunks' and its sentences'
+    ``passage_text`` (embedded in that order, chunks first; BM25 indexes the same)."""
+    from assistant.ingest.corpus import read_corpus
+    from assistant.ingest.split import Chunking, passage_text, split_document
+
+    texts = {}
+    for doc in (a.document for a in read_corpus(folder).articles):
+        sentences, chunks = split_document(doc, Chunking.of(settings), embedder.count_tokens, embedder.info.max_tokens)
+        texts[doc.doc_id] = (
+            [passage_text(doc, c.text) for c in chunks],
+            [passage_text(doc, s.text) for s in sentences],
+        )
+    return texts
+
+
 def ask_stream(n: int) -> list[tuple[str, list[str]]]:
     """``n`` (question, history) pairs cycled over the question set."""
     from evals.questions import load_questions

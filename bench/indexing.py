@@ -27,6 +27,7 @@ from common import (
     ROOT,
     add_one_article,
     child_run,
+    corpus_texts,
     index_sizes,
     parser,
     peak_rss_mib,
@@ -110,8 +111,6 @@ def startup_timings(repeats: int) -> dict:
 
 
 def main() -> None:
-    from assistant.ingest.corpus import read_corpus
-    from assistant.ingest.split import Chunking, passage_text, split_document
     from assistant.pipeline import build_embedder, build_index
     from assistant.settings import Settings
 
@@ -121,15 +120,11 @@ def main() -> None:
     repeats = 1 if args.quick else args.repeats
     settings = Settings()
     embedder = build_embedder(settings)
-    # As update_index embeds them: chunks, then sentences.
-    chunk_texts, sentence_texts, added = [], [], []
-    for doc in (a.document for a in read_corpus(ROOT / "corpus").articles):
-        sentences, chunks = split_document(doc, Chunking.of(settings), embedder.count_tokens, embedder.info.max_tokens)
-        chunk_texts += [passage_text(doc, c.text) for c in chunks]
-        sentence_texts += [passage_text(doc, s.text) for s in sentences]
-        if doc.doc_id == ADDED:
-            added = chunk_texts[-len(chunks) :] + sentence_texts[-len(sentences) :]
-    results = build_timings(settings, embedder, chunk_texts + sentence_texts, added, repeats)
+    # As update_index embeds them: every chunk, then every sentence.
+    per_article = corpus_texts(ROOT / "corpus", settings, embedder)
+    texts = [t for chunks, _ in per_article.values() for t in chunks]
+    texts += [t for _, sentences in per_article.values() for t in sentences]
+    results = build_timings(settings, embedder, texts, [*per_article[ADDED][0], *per_article[ADDED][1]], repeats)
     # The project index up to date, as `make bench` leaves it, for the start-up figures.
     build_index(ROOT / "corpus", ROOT / "index", settings, embedder=embedder)
     results.update(startup_timings(repeats))

@@ -29,7 +29,7 @@ from assistant.ingest.cleaning import SiteRules, clean, learn_boilerplate
 from assistant.ingest.dedupe import Duplicate, find_duplicates
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
 from assistant.settings import Settings
-from assistant.types import Document, Progress, Removal
+from assistant.types import Document, Progress, Removal, no_progress
 
 __all__ = [
     "SUFFIXES",
@@ -90,7 +90,7 @@ def read_corpus(
     *,
     max_bytes: int = Settings.max_article_bytes,
     duplicate_similarity: float = Settings.duplicate_similarity,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> Scan:
     """Read every article under ``corpus_dir`` (recursively, in sorted path order).
 
@@ -109,14 +109,13 @@ def read_corpus(
         raise CorpusError(f"corpus path {root} is not a folder; pass the folder holding the articles")
     site_rules = read_site_rules(root)
     paths, skipped = _list_files(root)
-    report = progress or _silent
     sources: list[_Source] = []
     for done, (doc_id, path) in enumerate(paths, 1):
         try:
             sources.append(_load(doc_id, _read_bytes(path, max_bytes), path.suffix))
         except ArticleError as error:
             skipped.append(Skipped(doc_id, str(error)))
-        report("reading", done, len(paths))
+        progress("reading", done, len(paths))
 
     drafts: list[Document] = []
     for source in sources:
@@ -133,16 +132,12 @@ def read_corpus(
             articles.append(_build(source, learned, site_rules))
         except ArticleError as error:
             skipped.append(Skipped(source.doc_id, str(error)))
-        report("cleaning", done, len(originals))
+        progress("cleaning", done, len(originals))
     return Scan(
         articles=tuple(articles),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         duplicates=tuple(duplicates),
     )
-
-
-def _silent(phase: str, done: int, total: int) -> None:
-    """No progress report."""
 
 
 #: A file modified this recently may change again within one clock tick without its

@@ -147,9 +147,7 @@ class Retriever:
         self._settings = settings
         self._reranker = _OnFirstUse(reranker)
         self._answerability = _OnFirstUse(answerability)
-        self._lexical = index.chunk_lexical
         self._sentence_chunks = sentence_chunks(index)
-        self._sentence_lexical = index.sentence_lexical
         pairs = [(s, c) for s, chunks in enumerate(self._sentence_chunks) for c in chunks]
         self._pair_sentence = np.array([s for s, _ in pairs], dtype=np.intp)  # each (sentence, chunk) overlap
         self._pair_chunk = np.array([c for _, c in pairs], dtype=np.intp)
@@ -157,7 +155,7 @@ class Retriever:
         self._first_sentence_row: dict[str, int] = {}
         for row, sentence in enumerate(index.sentence_rows):
             self._first_sentence_row.setdefault(sentence.doc_id, row)
-        self._vocabulary = _OnFirstUse(lambda: sorted(self._lexical.vocabulary))  # for ``unmentioned``
+        self._vocabulary = _OnFirstUse(lambda: sorted(self.index.chunk_lexical.vocabulary))  # for ``unmentioned``
         self.query_vector = lru_cache(maxsize=256)(self._encode_query)
         # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
         # score per sentence row each (megabytes at scale), so only the latest few are kept.
@@ -200,12 +198,12 @@ class Retriever:
 
     def documents_mentioning(self, term: str) -> list[str]:
         """Ids of the articles whose text has ``term`` (as BM25 indexes it: stemmed, any case), most first."""
-        scores = self._lexical.scores(term)
+        scores = self.index.chunk_lexical.scores(term)
         return list(dict.fromkeys(self.index.chunks[r].doc_id for r in top_rows(scores, len(scores), scores > 0)))
 
     def _sentence_bm25(self, query: str) -> np.ndarray:
         """BM25 of every sentence row (with its article's title) for ``query``; read-only, as it is shared."""
-        scores = self._sentence_lexical.scores(query)
+        scores = self.index.sentence_lexical.scores(query)
         scores.setflags(write=False)
         return scores
 
@@ -241,7 +239,7 @@ class Retriever:
         chunk_mask = allowed.chunks if allowed else None
         pool = max(self._settings.candidates, k)
         if mode == "lexical":
-            lexical = self._lexical.scores(query)
+            lexical = self.index.chunk_lexical.scores(query)
             ranked = [(r, float(lexical[r])) for r in top_rows(lexical, pool, chunk_mask)]
         else:
             vector = self.query_vector(query)
@@ -262,7 +260,7 @@ class Retriever:
         for row, score in _search(self.index.sentence_index, vector, 4 * pool, allowed and allowed.sentences):
             for chunk in self._sentence_chunks[row]:
                 best_sentence[chunk] = max(best_sentence.get(chunk, -1.0), score)
-        lexical = self._lexical.scores(query)
+        lexical = self.index.chunk_lexical.scores(query)
         lexical_rows = top_rows(lexical, pool, allowed and allowed.chunks)
         rows = sorted(set(chunk_hits) | set(best_sentence) | set(lexical_rows))
         if not rows:

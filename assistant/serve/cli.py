@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -142,8 +143,6 @@ class PhaseProgress:
         self.started = 0.0
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        import time
-
         if phase != self.phase:
             self.close()
             self.phase, self.started = phase, time.perf_counter()
@@ -158,8 +157,6 @@ class PhaseProgress:
 
     def close(self, done: int | None = None) -> None:
         """End the current phase: close its bar, or write its one line."""
-        import time
-
         if self.bar is not None:
             self.bar.close()
         elif self.phase and done is not None:

@@ -36,7 +36,7 @@ from assistant.store.generation import (
     verified_manifest,
     write_index,
 )
-from assistant.types import Chunk, Document, Progress, Sentence
+from assistant.types import Chunk, Document, Progress, Sentence, no_progress
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,6 +47,20 @@ ENCODE_STEP = 256  # texts per batch: the unit of progress, and of work for a Ra
 #: the generation it serves, and its skipped files and duplicates, so an unchanged
 #: corpus is not read again.
 CORPUS_STATE = "corpus-state.json"
+
+
+#: One batch of a build's texts (``ENCODE_STEP`` of them, the last one fewer).
+Batch = tuple[str, ...]
+
+#: Runs the model over a build's batches, yielding each batch's vectors in batch order:
+#: ``local`` here, ``store.ray_engine.RayEngine`` on a Ray cluster.
+Engine = Callable[["Embedder", Sequence[Batch]], Iterator["np.ndarray"]]
+
+
+def local(embedder: Embedder, batches: Sequence[Batch]) -> Iterator[np.ndarray]:
+    """Every batch in this process, in order."""
+    for texts in batches:
+        yield embedder.encode_documents(texts)
 
 
 @dataclass(frozen=True)
@@ -96,9 +110,9 @@ def update_index(
     settings: Settings,
     *,
     rebuild: bool = False,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
     readers: tuple[ModelInfo, ...] = (),
-    engine: Engine | None = None,
+    engine: Engine = local,
 ) -> BuildReport:
     """Bring the index of ``corpus_dir`` up to date; write a new generation only if something changed.
 
@@ -140,7 +154,7 @@ def update_index(
             return replace(report, seconds=time.perf_counter() - started)
         unchanged = set(report.unchanged)
         fresh = [d for d in documents if d.doc_id not in unchanged]
-        contents, embedded = _contents(documents, fresh, old, embedder, engine or local, chunking, progress)
+        contents, embedded = _contents(documents, fresh, old, embedder, engine, chunking, progress)
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
         write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers, progress=progress)
         _remember(index_dir, state, report)
@@ -178,15 +192,14 @@ def _contents(
     embedder: Embedder,
     engine: Engine,
     chunking: Chunking,
-    progress: Progress | None,
+    progress: Progress,
 ) -> tuple[Contents, int]:
     """The new generation's rows in corpus order: fresh documents split and embedded, the
     others' rows and vectors reused from ``old``.  Also returns how many texts were embedded."""
     split = {}
     for done, doc in enumerate(fresh, 1):
         split[doc.doc_id] = split_document(doc, chunking, embedder.count_tokens, embedder.info.max_tokens)
-        if progress:
-            progress("splitting", done, len(fresh))
+        progress("splitting", done, len(fresh))
     texts = [passage_text(d, c.text) for d in fresh for c in split[d.doc_id][1]]
     texts += [passage_text(d, s.text) for d in fresh for s in split[d.doc_id][0]]
     vectors = iter(_encode(embedder, engine, texts, progress))
@@ -294,32 +307,17 @@ def _served(index_dir: Path, embedder: Embedder, chunking: Chunking) -> Index | 
         return None
 
 
-#: One batch of a build's texts (``ENCODE_STEP`` of them, the last one fewer).
-Batch = tuple[str, ...]
-
-#: Runs the model over a build's batches, yielding each batch's vectors in batch order:
-#: ``local`` here, ``store.ray_engine.RayEngine`` on a Ray cluster.
-Engine = Callable[["Embedder", Sequence[Batch]], Iterator["np.ndarray"]]
-
-
-def local(embedder: Embedder, batches: Sequence[Batch]) -> Iterator[np.ndarray]:
-    """Every batch in this process, in order."""
-    for texts in batches:
-        yield embedder.encode_documents(texts)
-
-
-def _encode(embedder: Embedder, engine: Engine, texts: list[str], progress: Progress | None) -> np.ndarray:
+def _encode(embedder: Embedder, engine: Engine, texts: list[str], progress: Progress) -> np.ndarray:
     """``texts`` embedded by ``engine`` in batches of ``ENCODE_STEP``, rows in input order."""
     import numpy as np
 
     batches = [tuple(texts[begin : begin + ENCODE_STEP]) for begin in range(0, len(texts), ENCODE_STEP)]
-    if progress and texts:
+    if texts:
         progress("embedding", 0, len(texts))  # the phase's clock starts before its first batch
     parts = []
     for part in engine(embedder, batches):
         parts.append(part)
-        if progress:
-            progress("embedding", min(len(parts) * ENCODE_STEP, len(texts)), len(texts))
+        progress("embedding", min(len(parts) * ENCODE_STEP, len(texts)), len(texts))
     if len(parts) != len(batches):
         raise RuntimeError(f"the build engine returned {len(parts)} of {len(batches)} batches")
     return np.vstack(parts) if parts else np.zeros((0, embedder.info.dim), np.float32)

@@ -28,7 +28,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -49,7 +49,7 @@ from assistant.store.vectors import (
     reconstruct,
     recorded_indexes,
 )
-from assistant.types import Chunk, Document, Progress, Sentence
+from assistant.types import Chunk, Document, Progress, Sentence, no_progress
 
 if TYPE_CHECKING:
     import numpy as np
@@ -295,7 +295,7 @@ def write_index(
     *,
     corpus: CorpusIdentity = CorpusIdentity(),
     readers: tuple[ModelInfo, ...] = (),
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> Path:
     """Write a new generation and make it current, atomically.  Returns its folder.
 
@@ -311,15 +311,16 @@ def write_index(
     tmp = index_dir / f".tmp-{name}"
     tmp.mkdir(mode=0o700)
     _write_records(tmp, contents)
-    steps = len(FILES) + len(LEXICAL)
-
-    def step(done: int) -> None:
-        if progress:
-            progress("indexing", done, steps)
-
-    step(0)
-    kinds = _write_vectors(tmp, contents, settings, step)
-    _write_lexical(tmp, contents, lambda done: step(len(FILES) + done))
+    steps = len(FILES) + len(LEXICAL)  # one FAISS file or BM25 folder each
+    progress("indexing", 0, steps)
+    kinds = {}
+    for file, vectors in zip(FILES, (contents.chunk_vectors, contents.sentence_vectors), strict=True):
+        kinds[file] = _write_vectors(tmp / file, vectors, settings)
+        progress("indexing", len(kinds), steps)
+    documents = {d.doc_id: d for d in contents.documents}
+    for done, (folder, rows) in enumerate(zip(LEXICAL, (contents.chunks, contents.sentences), strict=True), 1):
+        _write_lexical(tmp / folder, documents, rows)
+        progress("indexing", len(FILES) + done, steps)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -355,33 +356,23 @@ def _write_records(folder: Path, contents: Contents) -> None:
         _fsynced(folder / name)
 
 
-def _write_vectors(
-    folder: Path, contents: Contents, settings: Settings, step: Callable[[int], None]
-) -> dict[str, VectorIndex]:
-    """The FAISS files, each of the kind its row count calls for; ``step(n)`` after the n-th.
-    Returns the kinds chosen."""
+def _write_vectors(path: Path, vectors: np.ndarray, settings: Settings) -> VectorIndex:
+    """One FAISS file, of the kind its row count calls for; returns the kind chosen."""
     import faiss
 
-    kinds = {}
-    all_vectors = (contents.chunk_vectors, contents.sentence_vectors)
-    for done, (name, vectors) in enumerate(zip(FILES, all_vectors, strict=True), 1):
-        kinds[name] = choose_index(len(vectors), settings)
-        faiss.write_index(build_faiss(kinds[name], vectors), str(folder / name))
-        _fsynced(folder / name)
-        step(done)
-    return kinds
+    kind = choose_index(len(vectors), settings)
+    faiss.write_index(build_faiss(kind, vectors), str(path))
+    _fsynced(path)
+    return kind
 
 
-def _write_lexical(folder: Path, contents: Contents, step: Callable[[int], None]) -> None:
-    """The BM25 indexes of the chunks' and the sentences' texts, each after its article's
-    title (``passage_text``, as they are embedded); ``step(n)`` after the n-th."""
-    documents = {d.doc_id: d for d in contents.documents}
-    for done, (name, rows) in enumerate(zip(LEXICAL, (contents.chunks, contents.sentences), strict=True), 1):
-        texts = [passage_text(documents[r.doc_id], documents[r.doc_id].text[r.start : r.end]) for r in rows]
-        Lexical.of(texts).write(folder / name)
-        for file in BM25_FILES:
-            _fsynced(folder / name / file)
-        step(done)
+def _write_lexical(folder: Path, documents: dict[str, Document], rows: Sequence[Chunk | Sentence]) -> None:
+    """One BM25 index, of the rows' texts each after its article's title (``passage_text``,
+    as they are embedded)."""
+    texts = [passage_text(documents[r.doc_id], documents[r.doc_id].text[r.start : r.end]) for r in rows]
+    Lexical.of(texts).write(folder)
+    for file in BM25_FILES:
+        _fsynced(folder / file)
 
 
 def _publish(index_dir: Path, tmp: Path, name: str) -> Path:
