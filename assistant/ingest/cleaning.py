@@ -29,7 +29,7 @@ from assistant.ingest.pubdate import day_first_evidence, is_date, parse_date
 from assistant.ingest.text import normalise
 from assistant.types import Document, Removal
 
-__all__ = ["clean", "learn_boilerplate"]
+__all__ = ["clean", "count_short_lines", "learn_boilerplate", "short_lines"]
 
 TITLE_MAX_WORDS = 20  # a headline is short; a longer line without a full stop is body text
 LEARNED_MAX_WORDS = 12  # longer lines shared by two articles are quotes, not page furniture
@@ -99,11 +99,25 @@ SiteRules = tuple[tuple[str, re.Pattern[str]], ...]
 def learn_boilerplate(texts: Iterable[str]) -> Mapping[str, int]:
     """Normalised short lines (≤ 12 words) found in at least two of ``texts``,
     mapped to how many texts hold them: furniture of a site that no rule names."""
+    return count_short_lines(map(short_lines, texts))
+
+
+def short_lines(text: str) -> frozenset[str]:
+    """The normalised short lines of one text: what ``learn_boilerplate`` counts."""
+    return frozenset(
+        line
+        for line in (normalise(_display(raw)) for raw in text.split("\n"))
+        if line and len(line.split()) <= LEARNED_MAX_WORDS
+    )
+
+
+def count_short_lines(texts: Iterable[frozenset[str]]) -> Mapping[str, int]:
+    """``learn_boilerplate`` from each text's ``short_lines`` (kept per file, so an update
+    that re-reads a corpus need not re-normalise every line)."""
     counts: dict[str, int] = {}
-    for text in texts:
-        for line in {normalise(_display(raw)) for raw in text.split("\n")}:
-            if line and len(line.split()) <= LEARNED_MAX_WORDS:
-                counts[line] = counts.get(line, 0) + 1
+    for lines in texts:
+        for line in lines:
+            counts[line] = counts.get(line, 0) + 1
     return MappingProxyType({line: n for line, n in sorted(counts.items()) if n >= 2})
 
 

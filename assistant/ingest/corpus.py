@@ -19,15 +19,16 @@ import stat
 import time
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.body import bundled_model
-from assistant.ingest.cleaning import SiteRules, clean, learn_boilerplate
+from assistant.ingest.cleaning import SiteRules, clean, count_short_lines, short_lines
 from assistant.ingest.dedupe import Duplicate, find_duplicates
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
+from assistant.ingest.memo import Entry, Memo, final_key
 from assistant.settings import Settings
 from assistant.types import Document, Progress, Removal, no_progress
 
@@ -91,6 +92,7 @@ def read_corpus(
     max_bytes: int = Settings.max_article_bytes,
     duplicate_similarity: float = Settings.duplicate_similarity,
     progress: Progress = no_progress,
+    memo: Memo | None = None,
 ) -> Scan:
     """Read every article under ``corpus_dir`` (recursively, in sorted path order).
 
@@ -100,6 +102,8 @@ def read_corpus(
     ``max_bytes`` and ``duplicate_similarity`` are the settings of the same names.
     Duplicates are found before boilerplate is learned, so two copies of one article
     do not teach each other that their title and paragraphs are boilerplate.
+    ``memo`` (``ingest.memo``) holds what each file's cleaning gave last time: a file
+    whose bytes and context are unchanged is not cleaned again; the result is the same.
     Raises ``CorpusError`` only when ``corpus_dir`` is missing or not a folder.
     """
     root = Path(corpus_dir)
@@ -107,37 +111,85 @@ def read_corpus(
         raise CorpusError(f"corpus folder {root} does not exist; create it or point to another folder")
     if not root.is_dir():
         raise CorpusError(f"corpus path {root} is not a folder; pass the folder holding the articles")
+    memo = memo or Memo()
     site_rules = read_site_rules(root)
+    context = (bundled_model().fingerprint, *(f"{reason}\0{pattern.pattern}" for reason, pattern in site_rules))
     paths, skipped = _list_files(root)
-    sources: list[_Source] = []
+    files: list[_File] = []
     for done, (doc_id, path) in enumerate(paths, 1):
         try:
-            sources.append(_load(doc_id, _read_bytes(path, max_bytes), path.suffix))
+            files.append(_File.read(doc_id, path, max_bytes, memo, context, site_rules))
         except ArticleError as error:
             skipped.append(Skipped(doc_id, str(error)))
         progress("reading", done, len(paths))
 
-    drafts: list[Document] = []
-    for source in sources:
-        with contextlib.suppress(ArticleError):  # the final pass below reports it
-            drafts.append(_build(source, _NOTHING_LEARNED, site_rules).document)
-    duplicates = find_duplicates(drafts, threshold=duplicate_similarity)
+    signatures = {f.doc_id: f.entry.signature for f in files if f.entry.signature is not None}
+    drafts = [f.entry.draft for f in files if f.entry.draft is not None]
+    duplicates = find_duplicates(drafts, threshold=duplicate_similarity, signatures=signatures)
+    for f in files:
+        if f.entry.signature is None and f.doc_id in signatures:
+            f.keep(memo, replace(f.entry, signature=signatures[f.doc_id]))
     copies = {d.doc_id for d in duplicates}
-    originals = [s for s in sources if s.doc_id not in copies]
-    learned = learn_boilerplate("\n".join(line.text for line in s.lines) for s in originals)
+    originals = [f for f in files if f.doc_id not in copies]
+    learned = count_short_lines(f.entry.lines for f in originals)
 
     articles: list[Article] = []
-    for done, source in enumerate(originals, 1):
+    for done, f in enumerate(originals, 1):
         try:
-            articles.append(_build(source, learned, site_rules))
+            articles.append(f.article(memo, learned, site_rules))
         except ArticleError as error:
-            skipped.append(Skipped(source.doc_id, str(error)))
+            skipped.append(Skipped(f.doc_id, str(error)))
         progress("cleaning", done, len(originals))
+    memo.save()
     return Scan(
         articles=tuple(articles),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         duplicates=tuple(duplicates),
     )
+
+
+@dataclass
+class _File:
+    """A file read, its memo row, and (when the row did not hold all it needs) its source."""
+
+    doc_id: str
+    suffix: str
+    data: bytes
+    key: str
+    entry: Entry
+    source: _Source | None = None
+
+    @classmethod
+    def read(cls, doc_id: str, path: Path, max_bytes: int, memo: Memo, context, site_rules: SiteRules) -> _File:
+        """The file's bytes and memo row; a file the memo does not know is loaded and drafted
+        (cleaned alone, for duplicate search) now.  Raises ``ArticleError`` when unusable."""
+        data = _read_bytes(path, max_bytes)
+        key = memo.key(context, doc_id, path.suffix, data)
+        entry = memo.get(key)
+        if entry is not None:
+            return cls(doc_id, path.suffix, data, key, entry)
+        source = _load(doc_id, data, path.suffix)
+        draft = None
+        with contextlib.suppress(ArticleError):  # the final pass reports it
+            draft = _build(source, _NOTHING_LEARNED, site_rules).document
+        entry = Entry(draft, short_lines("\n".join(line.text for line in source.lines)))
+        memo.put(key, entry)
+        return cls(doc_id, path.suffix, data, key, entry, source)
+
+    def keep(self, memo: Memo, entry: Entry) -> None:
+        self.entry = entry
+        memo.put(self.key, entry)
+
+    def article(self, memo: Memo, learned: Mapping[str, int], site_rules: SiteRules) -> Article:
+        """The file cleaned with the corpus's ``learned`` boilerplate, from the memo when it
+        was cleaned with the same counts of its own lines before."""
+        cleaned_under = final_key(self.entry.lines, learned)
+        if self.entry.final is not None and self.entry.final_key == cleaned_under:
+            return Article(*self.entry.final)
+        source = self.source or _load(self.doc_id, self.data, self.suffix)
+        article = _build(source, learned, site_rules)
+        self.keep(memo, replace(self.entry, final_key=cleaned_under, final=(article.document, article.removed)))
+        return article
 
 
 #: A file modified this recently may change again within one clock tick without its

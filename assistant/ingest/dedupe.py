@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -45,19 +45,26 @@ class Duplicate:
     similarity: float
 
 
-def find_duplicates(documents: Sequence[Document], *, threshold: float = 0.8) -> list[Duplicate]:
+def find_duplicates(
+    documents: Sequence[Document], *, threshold: float = 0.8, signatures: MutableMapping[str, bytes] | None = None
+) -> list[Duplicate]:
     """Return one ``Duplicate`` per document that repeats an earlier one.
 
     Documents are compared in ``doc_id`` order; a duplicate always points at a kept
     document, never at another duplicate.  ``threshold`` is the Jaccard similarity
     of word 5-shingles from which two texts count as the same article.
+    ``signatures`` memoises MinHash signatures by ``doc_id`` (``ingest.memo`` keeps them
+    between updates, with the document they were taken of); missing ones are added to it.
     """
+    import numpy as np
+
     if not 0.0 < threshold <= 1.0:
         raise SettingsError(f"dedupe threshold must be in (0, 1], got {threshold!r}")
+    signatures = {} if signatures is None else signatures
     # LSH is tuned looser than the bar so that pairs just above it are not missed.
     lsh = _Lsh(*lsh_bands(0.75 * threshold, NUM_PERM))
     by_hash: dict[str, str] = {}
-    shingles_of: dict[str, frozenset[str]] = {}
+    texts: dict[str, str] = {}  # of the kept documents; shingled only when LSH proposes them
     found: list[Duplicate] = []
     for doc in sorted(documents, key=lambda d: d.doc_id):
         text = normalise(doc.text)
@@ -66,20 +73,20 @@ def find_duplicates(documents: Sequence[Document], *, threshold: float = 0.8) ->
             found.append(Duplicate(doc.doc_id, by_hash[digest], 1.0))
             continue
         by_hash[digest] = doc.doc_id
-        shingles = _shingles(text)
-        if not shingles:
+        if not _WORD.search(text):
             continue
-        signature = minhash(shingles)
-        # max() keeps the first of equal scores, so ties go to the smallest doc_id.
-        best = max(
-            ((_jaccard(shingles, shingles_of[key]), key) for key in sorted(lsh.query(signature))),
-            key=lambda pair: pair[0],
-            default=(0.0, ""),
-        )
-        if best[0] >= threshold:
-            found.append(Duplicate(doc.doc_id, best[1], best[0]))
-            continue
-        shingles_of[doc.doc_id] = shingles
+        if doc.doc_id not in signatures:
+            signatures[doc.doc_id] = minhash(_shingles(text)).tobytes()
+        signature = np.frombuffer(signatures[doc.doc_id], dtype=np.uint64)
+        candidates = sorted(lsh.query(signature))
+        if candidates:
+            shingles = _shingles(text)
+            # max() keeps the first of equal scores, so ties go to the smallest doc_id.
+            best = max(((_jaccard(shingles, _shingles(texts[key])), key) for key in candidates), key=lambda p: p[0])
+            if best[0] >= threshold:
+                found.append(Duplicate(doc.doc_id, best[1], best[0]))
+                continue
+        texts[doc.doc_id] = text
         lsh.insert(doc.doc_id, signature)
     return found
 

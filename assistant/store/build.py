@@ -5,7 +5,10 @@ index; its sentences, chunks and vectors are then copied over.  Deleted
 articles simply do not appear in the new generation.  Cleaning depends on the
 whole corpus (boilerplate is learned across articles), which is why the hash is
 taken of the *cleaned* text: if a new article changes how an old one cleans,
-the old one is re-embedded too, and never served stale.
+the old one is re-embedded too, and never served stale.  Reading remembers what
+each file's cleaning gave (``ingest.memo``, a file beside the generations), so that
+only files whose bytes, or whose share of the learned boilerplate, changed are
+cleaned again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 from assistant.errors import CorpusError, IndexBusyError, IndexMissingError, IndexOutdatedError
 from assistant.ingest.body import bundled_model
 from assistant.ingest.corpus import Duplicate, Skipped, corpus_state, read_corpus
+from assistant.ingest.memo import MEMO, Memo
 from assistant.ingest.split import Chunking, passage_text, split_document
 from assistant.models.embedding import Embedder, ModelInfo
 from assistant.settings import Settings
@@ -131,11 +135,14 @@ def update_index(
         known = None if rebuild or state is None else _known_unchanged(index_dir, state, embedder, chunking)
         if known:
             return replace(known, seconds=time.perf_counter() - started)
+        if rebuild:  # everything afresh, cleaning too
+            (index_dir / MEMO).unlink(missing_ok=True)
         scan = read_corpus(
             corpus_dir,
             max_bytes=settings.max_article_bytes,
             duplicate_similarity=settings.duplicate_similarity,
             progress=progress,
+            memo=Memo(index_dir / MEMO),
         )
         if not scan.articles:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in scan.skipped) or "it holds no .txt, .md or .html file"
