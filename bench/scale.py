@@ -38,6 +38,7 @@ import sys
 import time
 from dataclasses import asdict, replace
 from functools import partial
+from pathlib import Path
 
 from common import (
     CACHE,
@@ -97,10 +98,17 @@ def encode_seconds_per_text(index, embedder, sample: int = 200, seed: int = 0) -
     return seconds(lambda: embedder.encode_documents(texts)) / len(texts)
 
 
+def _forgetting(memo: Path, update):
+    """``update`` with the cleaning memo deleted first: every file cleaned again, as before the memo."""
+    memo.unlink(missing_ok=True)
+    return update()
+
+
 def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tuple[dict, list[str]]:
     """Build ``name`` through the pipeline (vectors cached), then time search() and ask() on it.
 
     Returns the figures and the query texts."""
+    from assistant.ingest.memo import MEMO
     from assistant.pipeline import Assistant, build_index
 
     corpus = write_sample(name, articles) if articles else write_corpus(name)
@@ -112,7 +120,9 @@ def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tupl
     build_s = time.perf_counter() - started
     noop_s = seconds(update)
     articles = sorted(corpus.rglob("*.txt"))
-    add_s = add_one_article(articles[len(articles) // 2], update)  # the middle one
+    middle = articles[len(articles) // 2]
+    add_without_memo_s = add_one_article(middle, partial(_forgetting, index_dir / MEMO, update))  # same-run baseline
+    add_s = add_one_article(middle, update)
 
     # The raw model, not the cache: queries are encoded.
     assistant = Assistant.open(corpus, index_dir, settings, embedder)
@@ -134,6 +144,7 @@ def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tupl
         "build_s_with_cached_vectors": build_s,
         "no_op_reindex_s": noop_s,
         "add_one_article_s_with_cached_vectors": add_s,
+        "add_one_article_s_without_cleaning_memo (baseline, same run)": add_without_memo_s,
         "vectors_encoded_in_build (cache misses)": cached.misses,
         "encode_s_per_text (baseline, sample of the index's texts)": per_text_s,
         "cold_build_s_estimate": build_s + cached.hits * per_text_s,
