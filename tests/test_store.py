@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from badfiles import break_index
@@ -206,6 +207,8 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     assert not list(tmp_path.glob(".tmp-*"))  # written beside, then renamed into place
 
     index = open_index(tmp_path, model, chunking)
+    maps = Path("/proc/self/maps").read_text(encoding="utf-8")
+    assert all(f"{index.path / name}\n" in maps for name in ("chunks.faiss", "sentences.faiss")), "memory-mapped"
     recorded = index.manifest.faiss_index
     assert recorded["chunks.faiss"].type == "IndexFlatIP"
     assert recorded["sentences.faiss"] == VectorIndex(

@@ -16,6 +16,11 @@ Layout of ``index_dir``::
 
 A build writes a new generation beside the old one and only then points
 ``CURRENT`` at it, so a crash at any moment leaves the previous index served.
+A generation is never written again once published, so loading memory-maps what it
+can instead of reading it: the BM25 arrays, and the vectors of both FAISS files
+(FAISS's ``IO_FLAG_MMAP_IFC``; an HNSW graph's links are still read).  The pages are
+the operating system's to share between processes and to drop under pressure, and an
+HNSW search only touches the vectors along its path.
 Loading checks every file against the manifest and raises a specific error
 naming the fix; a mismatched index is never served.  No pickle anywhere.
 """
@@ -252,7 +257,8 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
             for r in _read_jsonl(gen / "sentences.jsonl")
         )
         chunk_index, sentence_index = (
-            configure(faiss.read_index(str(gen / name)), manifest.faiss_index[name]) for name in FILES
+            configure(faiss.read_index(str(gen / name), faiss.IO_FLAG_MMAP_IFC), manifest.faiss_index[name])
+            for name in FILES
         )
         chunk_lexical, sentence_lexical = (
             Lexical.read(gen / folder, len(rows)) for folder, rows in zip(LEXICAL, (chunks, sentences), strict=True)
