@@ -99,15 +99,13 @@ SiteRules = tuple[tuple[str, re.Pattern[str]], ...]
 def learn_boilerplate(texts: Iterable[str]) -> Mapping[str, int]:
     """Normalised short lines (≤ 12 words) found in at least two of ``texts``,
     mapped to how many texts hold them: furniture of a site that no rule names."""
-    return count_short_lines(map(short_lines, texts))
+    return count_short_lines(short_lines(text.split("\n")) for text in texts)
 
 
-def short_lines(text: str) -> frozenset[str]:
-    """The normalised short lines of one text: what ``learn_boilerplate`` counts."""
+def short_lines(lines: Iterable[str]) -> frozenset[str]:
+    """The normalised short lines among one text's ``lines``: what ``learn_boilerplate`` counts."""
     return frozenset(
-        line
-        for line in (normalise(_display(raw)) for raw in text.split("\n"))
-        if line and len(line.split()) <= LEARNED_MAX_WORDS
+        line for line in (normalise(_display(raw)) for raw in lines) if line and len(line.split()) <= LEARNED_MAX_WORDS
     )
 
 

@@ -172,7 +172,7 @@ class _File:
         draft = None
         with contextlib.suppress(ArticleError):  # the final pass reports it
             draft = _build(source, _NOTHING_LEARNED, site_rules).document
-        entry = Entry(draft, short_lines("\n".join(line.text for line in source.lines)))
+        entry = Entry(draft, short_lines(line.text for line in source.lines))
         memo.put(key, entry)
         return cls(doc_id, path.suffix, data, key, entry, source)
 

@@ -74,15 +74,15 @@ class Memo:
         self._entries: dict[str, Entry] = {}
         if path is not None:
             self._load(path)
-        self._stored = dict(self._entries)  # what the file holds, to write only what changed
-        self._read: set[str] = set()
+        self._read: set[str] = set()  # keys this read looked up or stored; the others are stale
+        self._changed: set[str] = set()  # keys this read stored: the only rows to write
 
     def _load(self, path: Path) -> None:
         try:
             with _connected(path) as db:
                 for key, draft, lines, signature, final_key_, final in db.execute("select * from files"):
                     self._entries[key] = Entry(
-                        _document(json.loads(draft)) if draft else None,
+                        Document(**json.loads(draft)) if draft else None,
                         frozenset(json.loads(lines)),
                         signature,
                         final_key_ or "",
@@ -106,19 +106,19 @@ class Memo:
 
     def put(self, key: str, entry: Entry) -> None:
         self._read.add(key)
+        self._changed.add(key)
         self._entries[key] = entry
 
     def save(self) -> None:
         """Write the rows this read added or changed and drop those of files it did not read,
         in one transaction (a crash leaves the memo as it was)."""
         stale = [k for k in self._entries if k not in self._read]
-        changed = [k for k in self._read if self._stored.get(k) is not self._entries.get(k)]
-        if self.path is None or not (stale or changed):
+        if self.path is None or not (stale or self._changed):
             return
         try:
             with _connected(self.path) as db:
                 db.executemany("delete from files where key = ?", ((k,) for k in stale))
-                db.executemany("insert or replace into files values (?, ?, ?, ?, ?, ?)", map(self._row, changed))
+                db.executemany("insert or replace into files values (?, ?, ?, ?, ?, ?)", map(self._row, self._changed))
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)
 
@@ -126,7 +126,9 @@ class Memo:
         e = self._entries[key]
         final = None
         if e.final:
-            final = json.dumps({"document": asdict(e.final[0]), "removed": [asdict(r) for r in e.final[1]]})
+            final = json.dumps(
+                {"document": asdict(e.final[0]), "removed": [asdict(r) for r in e.final[1]]}, ensure_ascii=False
+            )
         draft = json.dumps(asdict(e.draft), ensure_ascii=False) if e.draft else None
         return key, draft, json.dumps(sorted(e.lines), ensure_ascii=False), e.signature, e.final_key, final
 
@@ -143,9 +145,5 @@ def _connected(path: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def _document(value: dict) -> Document:
-    return Document(**value)
-
-
 def _final(value: dict) -> tuple[Document, tuple[Removal, ...]]:
-    return _document(value["document"]), tuple(Removal(**r) for r in value["removed"])
+    return Document(**value["document"]), tuple(Removal(**r) for r in value["removed"])
