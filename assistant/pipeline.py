@@ -182,12 +182,15 @@ class Assistant:
 
     def articles(self) -> list[ArticleInfo]:
         """Every indexed article with its sentence and chunk counts, oldest first (undated last)."""
+        import numpy as np
+
         index = self.retriever.index
-        chunks: dict[str, int] = {}
-        for chunk in index.chunks:
-            chunks[chunk.doc_id] = chunks.get(chunk.doc_id, 0) + 1
-        documents = sorted(index.documents.values(), key=lambda d: (d.date or "9999", d.doc_id))
-        return [ArticleInfo(d, len(index.sentences[d.doc_id]), chunks.get(d.doc_id, 0)) for d in documents]
+        counts = [
+            np.bincount(rows.document_numbers, minlength=len(index.documents))
+            for rows in (index.sentence_rows, index.chunks)
+        ]
+        numbered = sorted(enumerate(index.documents.values()), key=lambda nd: (nd[1].date or "9999", nd[1].doc_id))
+        return [ArticleInfo(d, int(counts[0][n]), int(counts[1][n])) for n, d in numbered]
 
     def publications(self) -> list[str]:
         """The publications named by the indexed articles, sorted (for the source filter)."""

@@ -104,8 +104,8 @@ def index_sizes(generation: Path) -> dict[str, float]:
         **counts,
         "index_bytes": sum(p.stat().st_size for p in generation.rglob("*") if p.is_file()),
         "documents_jsonl_bytes": size("documents.jsonl"),
-        "bytes_per_chunk (chunks.faiss + chunks.jsonl)": size("chunks.faiss", "chunks.jsonl") / counts["chunks"],
-        "bytes_per_sentence (sentences.faiss + sentences.jsonl)": size("sentences.faiss", "sentences.jsonl")
+        "bytes_per_chunk (chunks.faiss + chunks.rows.npy)": size("chunks.faiss", "chunks.rows.npy") / counts["chunks"],
+        "bytes_per_sentence (sentences.faiss + sentences.rows.npy)": size("sentences.faiss", "sentences.rows.npy")
         / counts["sentences"],
     }
 

@@ -118,8 +118,8 @@ def indexing_rows(r: dict) -> list[Row]:
         (
             "index bytes per chunk / per sentence",
             (
-                f"{r['bytes_per_chunk (chunks.faiss + chunks.jsonl)']:.0f} / "
-                f"{r['bytes_per_sentence (sentences.faiss + sentences.jsonl)']:.0f}"
+                f"{r['bytes_per_chunk (chunks.faiss + chunks.rows.npy)']:.0f} / "
+                f"{r['bytes_per_sentence (sentences.faiss + sentences.rows.npy)']:.0f}"
             ),
             "",
             None,
@@ -246,8 +246,8 @@ def scale_rows(r: dict) -> list[Row]:
             (
                 f"{name} index bytes per chunk / per sentence",
                 (
-                    f"{c['bytes_per_chunk (chunks.faiss + chunks.jsonl)']:.0f} / "
-                    f"{c['bytes_per_sentence (sentences.faiss + sentences.jsonl)']:.0f} "
+                    f"{c['bytes_per_chunk (chunks.faiss + chunks.rows.npy)']:.0f} / "
+                    f"{c['bytes_per_sentence (sentences.faiss + sentences.rows.npy)']:.0f} "
                     f"(sentences: {c['faiss_index']['sentences.faiss']['type']})"
                 ),
                 "",

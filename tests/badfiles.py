@@ -194,16 +194,16 @@ def break_index(index_dir: Path, how: str) -> None:
     elif how == "edited jsonl":
         text = (gen / "documents.jsonl").read_text()
         (gen / "documents.jsonl").write_text(text.replace("Kerry", "Kerri", 1))
-    elif how == "truncated jsonl":
-        lines = (gen / "chunks.jsonl").read_text().splitlines(keepends=True)
-        (gen / "chunks.jsonl").write_text("".join(lines[:-1]))
+    elif how == "truncated rows":
+        data = (gen / "chunks.rows.npy").read_bytes()
+        (gen / "chunks.rows.npy").write_bytes(data[:-16])
     elif how == "missing file":
-        (gen / "sentences.jsonl").unlink()
+        (gen / "sentences.rows.npy").unlink()
     elif how == "edited bm25":
-        vocab = gen / "sentences.bm25" / "vocab.index.json"
+        vocab = gen / "sentences.bm25" / "vocabulary.json"
         vocab.write_text(vocab.read_text().replace('"kerri"', '"kerry"', 1))
     elif how == "missing bm25":
-        (gen / "chunks.bm25" / "data.csc.index.npy").unlink()
+        (gen / "chunks.bm25" / "counts.npy").unlink()
     elif how == "missing manifest":
         manifest_path.unlink()
     elif how == "garbled manifest":

@@ -206,3 +206,55 @@ def test_a_broken_index_is_reported_even_when_the_corpus_is_unchanged(indexed, s
     break_index(index, "truncated faiss")
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         build_index(corpus, index, settings, embedder=embedder)
+
+
+OTHER_DOMAINS = Path(__file__).resolve().parent / "corpora"
+
+
+def test_adding_articles_appends_to_the_served_index_as_a_full_build_would(tmp_path, settings, embedder, monkeypatch):
+    """When articles were only added, the served generation is extended: its FAISS files get the
+    new vectors (no index is built afresh: an HNSW graph is not rebuilt) and its BM25 indexes the
+    new rows' postings.  The result equals a full build of the same corpus: documents, rows,
+    vectors, index kinds, BM25 scores; and the HNSW index finds the new article's sentences."""
+    from dataclasses import replace
+
+    import assistant.store.generation as generation
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n, path in enumerate(
+        sorted(OTHER_DOMAINS.glob("business/*.txt")) + sorted(OTHER_DOMAINS.glob("conflict/*.txt"))
+    ):
+        shutil.copy(path, corpus / f"{n}-{path.name}")
+    small = replace(settings, approximate_above=10)  # the sentences HNSW (17, then more), the chunks exact (4, then 6)
+    build_index(corpus, tmp_path / "appended", small, embedder=embedder)
+    shutil.copy(OTHER_DOMAINS / "sport" / "transfer.txt", corpus / "9-transfer.txt")  # sorts last
+
+    def built_afresh(*args, **kwargs):
+        raise AssertionError("an index was built afresh instead of appended to")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(generation, "build_faiss", built_afresh)
+        patched.setattr(generation.Lexical, "of", built_afresh)
+        report = build_index(corpus, tmp_path / "appended", small, embedder=embedder)
+    assert report.added == ("9-transfer.txt",) and not report.changed and not report.removed
+    build_index(corpus, tmp_path / "whole", small, embedder=embedder, rebuild=True)
+    appended, whole = (open_index(tmp_path / name, embedder.info, Chunking.of(small)) for name in ("appended", "whole"))
+
+    assert list(appended.documents.values()) == list(whole.documents.values())
+    assert appended.manifest.faiss_index == whole.manifest.faiss_index
+    assert whole.manifest.faiss_index["sentences.faiss"].type == "IndexHNSWFlat"
+    assert whole.manifest.faiss_index["chunks.faiss"].type == "IndexFlatIP"
+    for rows in ("chunks", "sentence_rows"):
+        np.testing.assert_array_equal(getattr(appended, rows).table, getattr(whole, rows).table)
+    np.testing.assert_array_equal(
+        appended.chunk_vectors(range(len(whole.chunks))), whole.chunk_vectors(range(len(whole.chunks)))
+    )
+    every = range(len(whole.sentence_rows))
+    np.testing.assert_array_equal(appended.sentence_vectors(every), whole.sentence_vectors(every))
+    for query in ("transfer fee striker", "union strike wages", "ceasefire talks", "zzyzx"):
+        np.testing.assert_array_equal(appended.sentence_lexical.scores(query), whole.sentence_lexical.scores(query))
+        np.testing.assert_array_equal(appended.chunk_lexical.scores(query), whole.chunk_lexical.scores(query))
+    new_rows = appended.sentence_rows.span(appended.numbers["9-transfer.txt"])
+    _, found = appended.sentence_index.search(appended.sentence_vectors(new_rows), 1)
+    assert found[:, 0].tolist() == list(new_rows)

@@ -61,7 +61,7 @@ POINTS = {
     "reading the corpus": lambda event, args: event == "open" and str(args[0]).startswith(corpus + os.sep),
     "embedding": lambda event, args: event == "embedding bar",
     "writing the new generation": lambda event, args: (
-        event == "open" and os.sep + ".tmp-gen-" in str(args[0]) and str(args[0]).endswith("sentences.jsonl")),
+        event == "open" and os.sep + ".tmp-gen-" in str(args[0]) and str(args[0]).endswith("sentences.rows.npy")),
     "switching CURRENT": lambda event, args: event == "os.rename" and str(args[1]).endswith(os.sep + "CURRENT"),
 }
 

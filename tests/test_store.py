@@ -20,6 +20,8 @@ from assistant.models import answerability
 from assistant.models.rerank import cross_encoder_info
 from assistant.store.generation import Counts, current_generation, open_index
 
+OTHER_DOMAINS = Path(__file__).resolve().parent / "corpora"
+
 
 def test_round_trip_offsets_are_exact(built, embedder, settings):
     index = open_index(built[1], embedder.info, Chunking.of(settings))
@@ -81,7 +83,44 @@ def test_stored_bm25_scores_as_one_built_from_the_texts_and_is_memory_mapped(bui
         fresh = Lexical.of([passage_text(index.documents[r.doc_id], r.text) for r in rows])
         for query in ("climate envoy video call", "Alaska talks human rights", "nothing zzyzx"):
             np.testing.assert_array_equal(stored.scores(query), fresh.scores(query))
-        assert isinstance(stored._bm25.scores["data"], np.memmap)
+        assert all(isinstance(getattr(stored, f"_{name}"), np.memmap) for name in ("indptr", "rows", "counts"))
+
+
+def _fixture_texts() -> list[str]:
+    """Lines of the other-domain fixture articles (sport, business, conflict)."""
+    lines = (line.strip() for path in sorted(OTHER_DOMAINS.glob("*/*.txt")) for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def test_bm25_scores_are_bm25s_lucene_scores_and_appending_builds_the_same_index(tmp_path):
+    """Scores equal bm25s's own Lucene index of the same tokens (the reference); an index built
+    in three appends has the same postings, vocabulary and scores as one built at once, and
+    survives writing and reading."""
+    import bm25s
+    import numpy as np
+
+    from assistant.store.lexical import Lexical, tokenize
+
+    texts = _fixture_texts()
+    assert len(texts) > 60
+    reference = bm25s.BM25(method="lucene")
+    reference.index(tokenize(texts), show_progress=False)
+    whole = Lexical.of(texts)
+    third = len(texts) // 3
+    pieces = Lexical.of(texts[:third]).appended(texts[third : 2 * third]).appended([]).appended(texts[2 * third :])
+    pieces.write(tmp_path)
+    read = Lexical.read(tmp_path, len(texts))
+    for name in ("indptr", "rows", "counts", "lengths"):
+        np.testing.assert_array_equal(getattr(pieces, f"_{name}"), getattr(whole, f"_{name}"))
+    assert list(read.vocabulary) == list(whole.vocabulary)
+    queries = [" ".join(t.split()[:6]) for t in texts[::7]] + ["the the striker striker", "zzyzx"]
+    for query in queries:
+        tokens = [t for t in tokenize([query])[0] if t in reference.vocab_dict]
+        expected = reference.get_scores(tokens) if tokens else np.zeros(len(texts))
+        np.testing.assert_allclose(whole.scores(query), expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(read.scores(query), whole.scores(query))
+    with pytest.raises(ValueError, match="rows"):
+        Lexical.read(tmp_path, len(texts) + 1)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +128,7 @@ def test_stored_bm25_scores_as_one_built_from_the_texts_and_is_memory_mapped(bui
     [
         ("truncated faiss", IndexCorruptError, "checksum"),
         ("edited jsonl", IndexCorruptError, "checksum"),
-        ("truncated jsonl", IndexCorruptError, "checksum"),
+        ("truncated rows", IndexCorruptError, "checksum"),
         ("missing file", IndexCorruptError, "missing"),
         ("edited bm25", IndexCorruptError, "checksum"),
         ("missing bm25", IndexCorruptError, "missing"),
@@ -189,6 +228,7 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     from assistant.retrieve.search import _search
     from assistant.settings import Settings
     from assistant.store.generation import Contents, write_index
+    from assistant.store.rows import Rows, make_chunk, make_sentence
     from assistant.store.vectors import VectorIndex
     from assistant.types import Chunk, Document, Sentence
 
@@ -203,7 +243,8 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
     sentences = [Sentence("a.txt", i, 14 * i, 14 * i + 13, "") for i in range(2000)]
     chunks = [Chunk(f"a.txt#{i}", "a.txt", i, 14 * i, 14 * i + 13, "") for i in range(300)]
     model, chunking = ModelInfo("test", "none", dim, 512, "f"), Chunking(240, 60)
-    write_index(tmp_path, Contents([doc], chunks, sentences, chunk_vectors, sentence_vectors), model, settings)
+    rows = Rows.of(chunks, [doc], make_chunk), Rows.of(sentences, [doc], make_sentence)
+    write_index(tmp_path, Contents([doc], *rows, chunk_vectors, sentence_vectors), model, settings)
     assert not list(tmp_path.glob(".tmp-*"))  # written beside, then renamed into place
 
     index = open_index(tmp_path, model, chunking)
@@ -244,3 +285,38 @@ def test_above_the_threshold_an_hnsw_index_is_written_recorded_and_agrees_with_e
         narrow[admitted] = True
         hits = [r for r, _ in _search(index.sentence_index, query, 5, narrow)]
         assert hits == admitted[np.argsort(-(sentence_vectors[admitted] @ query))].tolist()
+
+
+def test_loading_hashes_only_the_files_changed_since_their_checksum_was_taken(
+    built, index_copy, embedder, settings, monkeypatch
+):
+    """A generation opened where it was written is not hashed again; a copied one is hashed
+    whole; a file edited in place is hashed and refused even when its size and modification
+    time are put back (its change time cannot be)."""
+    import os
+
+    import assistant.store.generation as generation
+
+    hashed = []
+    real = generation._sha256
+    monkeypatch.setattr(generation, "_sha256", lambda path: hashed.append(path.name) or real(path))
+    open_index(built[1], embedder.info, Chunking.of(settings))
+    assert hashed == []
+    open_index(index_copy, embedder.info, Chunking.of(settings))  # copied: other inodes and times
+    assert sorted(hashed) == sorted(Path(name).name for name in generation.PAYLOAD)
+
+    gen = current_generation(index_copy)  # as if written here: statuses of the copy recorded
+    manifest = json.loads((gen / "manifest.json").read_text())
+    status = {name: [*generation._stat(gen / name), manifest["files"][name]] for name in generation.PAYLOAD}
+    (gen / generation.HASHED).write_text(json.dumps(status))
+    hashed.clear()
+    open_index(index_copy, embedder.info, Chunking.of(settings))
+    assert hashed == []
+    documents = gen / "documents.jsonl"
+    before = documents.stat()
+    documents.write_text(documents.read_text().replace("Kerry", "Kerri", 1))
+    os.utime(documents, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert documents.stat().st_size == before.st_size and documents.stat().st_mtime_ns == before.st_mtime_ns
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        open_index(index_copy, embedder.info, Chunking.of(settings))
+    assert hashed == ["documents.jsonl"]

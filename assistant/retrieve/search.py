@@ -31,6 +31,7 @@ from assistant.retrieve.filters import Allowed, Filters, check_query
 from assistant.settings import MODES, Settings
 from assistant.store.generation import Index
 from assistant.store.lexical import tokenize
+from assistant.store.rows import overlaps
 from assistant.store.vectors import reconstruct, search_parameters
 from assistant.types import Chunk, Passage
 
@@ -40,22 +41,6 @@ if TYPE_CHECKING:
     from assistant.models.answerability import Answerability
     from assistant.models.embedding import Embedder
     from assistant.models.rerank import CrossEncoder
-
-
-def sentence_chunks(index: Index) -> list[tuple[int, ...]]:
-    """For each sentence row, the chunk rows that overlap it (overlapping chunks share sentences)."""
-    by_doc: dict[str, list[int]] = {}
-    for row, chunk in enumerate(index.chunks):
-        by_doc.setdefault(chunk.doc_id, []).append(row)
-    out = []
-    for sentence in index.sentence_rows:
-        rows = tuple(
-            r
-            for r in by_doc.get(sentence.doc_id, ())
-            if index.chunks[r].start < sentence.end and sentence.start < index.chunks[r].end
-        )
-        out.append(rows)
-    return out
 
 
 def standardise(values: np.ndarray) -> np.ndarray:
@@ -147,14 +132,9 @@ class Retriever:
         self._settings = settings
         self._reranker = _OnFirstUse(reranker)
         self._answerability = _OnFirstUse(answerability)
-        self._sentence_chunks = sentence_chunks(index)
-        pairs = [(s, c) for s, chunks in enumerate(self._sentence_chunks) for c in chunks]
-        self._pair_sentence = np.array([s for s, _ in pairs], dtype=np.intp)  # each (sentence, chunk) overlap
-        self._pair_chunk = np.array([c for _, c in pairs], dtype=np.intp)
-        self._chunk_rows = {c.chunk_id: row for row, c in enumerate(index.chunks)}
-        self._first_sentence_row: dict[str, int] = {}
-        for row, sentence in enumerate(index.sentence_rows):
-            self._first_sentence_row.setdefault(sentence.doc_id, row)
+        # Each (sentence, chunk) overlap, by sentence; a sentence row's pairs start at its offset.
+        self._pair_sentence, self._pair_chunk = overlaps(index.chunks, index.sentence_rows)
+        self._sentence_pairs = np.searchsorted(self._pair_sentence, np.arange(len(index.sentence_rows) + 1))
         self._vocabulary = _OnFirstUse(lambda: sorted(self.index.chunk_lexical.vocabulary))  # for ``unmentioned``
         self.query_vector = lru_cache(maxsize=256)(self._encode_query)
         # Hybrid search and then the answer's prefilter read a question's sentence BM25; one
@@ -199,7 +179,7 @@ class Retriever:
     def documents_mentioning(self, term: str) -> list[str]:
         """Ids of the articles whose text has ``term`` (as BM25 indexes it: stemmed, any case), most first."""
         scores = self.index.chunk_lexical.scores(term)
-        return list(dict.fromkeys(self.index.chunks[r].doc_id for r in top_rows(scores, len(scores), scores > 0)))
+        return list(dict.fromkeys(self.index.chunks.doc_id(r) for r in top_rows(scores, len(scores), scores > 0)))
 
     def _sentence_bm25(self, query: str) -> np.ndarray:
         """BM25 of every sentence row (with its article's title) for ``query``; read-only, as it is shared."""
@@ -208,14 +188,17 @@ class Retriever:
         return scores
 
     def sentence_row(self, doc_id: str, index: int) -> int:
-        return self._first_sentence_row[doc_id] + index
+        return self.index.sentence_rows.span(self.index.numbers[doc_id])[index]
+
+    def chunk_row(self, passage: Passage) -> int:
+        return self.index.chunks.span(self.index.numbers[passage.doc_id])[int(passage.chunk_id.rpartition("#")[2])]
 
     def sentence_rows_near(self, passages: Sequence[Passage], neighbours: int) -> dict[int, float]:
         """Sentence rows inside the passages, and ``neighbours`` either side, each with the rank of
         the best passage holding it (0 for the top passage; a neighbour counts half a rank lower)."""
         ranks: dict[int, float] = {}
         for rank, passage in enumerate(passages):
-            chunk = self.index.chunks[self._chunk_rows[passage.chunk_id]]
+            chunk = self.index.chunks[self.chunk_row(passage)]
             sentences = self.index.sentences[chunk.doc_id]
             inside = [s.index for s in sentences if s.start < chunk.end and chunk.start < s.end]
             low, high = max(0, inside[0] - neighbours), min(len(sentences) - 1, inside[-1] + neighbours)
@@ -258,7 +241,7 @@ class Retriever:
         chunk_hits = dict(_search(self.index.chunk_index, vector, pool, allowed and allowed.chunks))
         best_sentence: dict[int, float] = {}
         for row, score in _search(self.index.sentence_index, vector, 4 * pool, allowed and allowed.sentences):
-            for chunk in self._sentence_chunks[row]:
+            for chunk in self._pair_chunk[self._sentence_pairs[row] : self._sentence_pairs[row + 1]].tolist():
                 best_sentence[chunk] = max(best_sentence.get(chunk, -1.0), score)
         lexical = self.index.chunk_lexical.scores(query)
         lexical_rows = top_rows(lexical, pool, allowed and allowed.chunks)
@@ -293,10 +276,9 @@ class Retriever:
 
         if not filters.active:
             return None
-        admitted = {d for d, doc in self.index.documents.items() if filters.admits(doc)}
+        admitted = np.fromiter(map(filters.admits, self.index.documents.values()), dtype=bool)
         return Allowed(
-            np.fromiter((c.doc_id in admitted for c in self.index.chunks), dtype=bool),
-            np.fromiter((s.doc_id in admitted for s in self.index.sentence_rows), dtype=bool),
+            admitted[self.index.chunks.document_numbers], admitted[self.index.sentence_rows.document_numbers]
         )
 
     def _passage(self, chunk: Chunk, score: float) -> Passage:

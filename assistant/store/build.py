@@ -40,6 +40,7 @@ from assistant.store.generation import (
     verified_manifest,
     write_index,
 )
+from assistant.store.rows import Rows, make_chunk, make_sentence
 from assistant.types import Chunk, Document, Progress, Sentence, no_progress
 
 if TYPE_CHECKING:
@@ -159,9 +160,7 @@ def update_index(
         ):
             _remember(index_dir, state, report)
             return replace(report, seconds=time.perf_counter() - started)
-        unchanged = set(report.unchanged)
-        fresh = [d for d in documents if d.doc_id not in unchanged]
-        contents, embedded = _contents(documents, fresh, old, embedder, engine, chunking, progress)
+        contents, embedded = _contents(documents, report, old, embedder, engine, chunking, progress)
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
         write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers, progress=progress)
         _remember(index_dir, state, report)
@@ -194,49 +193,90 @@ def _metadata_changed(old: Index, documents: Sequence[Document]) -> bool:
 
 def _contents(
     documents: Sequence[Document],
-    fresh: Sequence[Document],
+    report: BuildReport,
     old: Index | None,
     embedder: Embedder,
     engine: Engine,
     chunking: Chunking,
     progress: Progress,
 ) -> tuple[Contents, int]:
-    """The new generation's rows in corpus order: fresh documents split and embedded, the
-    others' rows and vectors reused from ``old``.  Also returns how many texts were embedded."""
+    """The new generation: fresh documents split and embedded, the others' rows and vectors
+    reused from ``old``.  When articles were only added, it is ``old`` with their rows
+    appended; otherwise all rows in corpus order.  Also returns how many texts were embedded."""
+    unchanged = set(report.unchanged)
+    fresh = [d for d in documents if d.doc_id not in unchanged]
     split = {}
     for done, doc in enumerate(fresh, 1):
         split[doc.doc_id] = split_document(doc, chunking, embedder.count_tokens, embedder.info.max_tokens)
         progress("splitting", done, len(fresh))
     texts = [passage_text(d, c.text) for d in fresh for c in split[d.doc_id][1]]
     texts += [passage_text(d, s.text) for d in fresh for s in split[d.doc_id][0]]
-    vectors = iter(_encode(embedder, engine, texts, progress))
-    chunk_vectors = {c.chunk_id: next(vectors) for d in fresh for c in split[d.doc_id][1]}
-    sentence_vectors = {(s.doc_id, s.index): next(vectors) for d in fresh for s in split[d.doc_id][0]}
-    reused = {d.doc_id for d in documents} - set(split)
-    old_chunks, old_sentences = _reusable_vectors(old, reused)
-    chunk_vectors.update(old_chunks)
-    sentence_vectors.update(old_sentences)
-    old_chunk_rows: dict[str, list[Chunk]] = {}
-    for chunk in old.chunks if old else ():
-        old_chunk_rows.setdefault(chunk.doc_id, []).append(chunk)
-    chunks: list[Chunk] = []
-    sentences: list[Sentence] = []
-    for doc in documents:
-        if doc.doc_id in split:
-            sentences.extend(split[doc.doc_id][0])
-            chunks.extend(split[doc.doc_id][1])
-        else:
-            sentences.extend(old.sentences[doc.doc_id])
-            chunks.extend(old_chunk_rows[doc.doc_id])
-    dim = embedder.info.dim
-    contents = Contents(
+    vectors = _encode(embedder, engine, texts, progress)
+    count = sum(len(split[d.doc_id][1]) for d in fresh)
+    fresh_chunks = [c for d in fresh for c in split[d.doc_id][1]]
+    fresh_sentences = [s for d in fresh for s in split[d.doc_id][0]]
+    if old is not None and not (report.changed or report.removed or _metadata_changed(old, documents)):
+        order = [*old.documents.values(), *fresh]
+        contents = Contents(
+            order,
+            Rows.of(fresh_chunks, order, make_chunk),
+            Rows.of(fresh_sentences, order, make_sentence),
+            vectors[:count],
+            vectors[count:],
+            base=old,
+        )
+        return contents, len(texts)
+    chunks, chunk_vectors = _assembled(
         documents,
-        chunks,
-        sentences,
-        _stack([chunk_vectors[c.chunk_id] for c in chunks], dim),
-        _stack([sentence_vectors[(s.doc_id, s.index)] for s in sentences], dim),
+        {d: split[d][1] for d in split},
+        vectors[:count],
+        old and (old.chunks, old.chunk_vectors, old.numbers),
+        make_chunk,
     )
-    return contents, len(texts)
+    sentences, sentence_vectors = _assembled(
+        documents,
+        {d: split[d][0] for d in split},
+        vectors[count:],
+        old and (old.sentence_rows, old.sentence_vectors, old.numbers),
+        make_sentence,
+    )
+    return Contents(documents, chunks, sentences, chunk_vectors, sentence_vectors), len(texts)
+
+
+def _assembled(
+    documents: Sequence[Document],
+    fresh: dict[str, Sequence[Chunk | Sentence]],
+    fresh_vectors: np.ndarray,
+    old: tuple[Rows, Callable[[Sequence[int]], np.ndarray], dict[str, int]] | None,
+    make: Callable,
+) -> tuple[Rows, np.ndarray]:
+    """One kind of row of every document, in ``documents`` order, with its vectors: the
+    ``fresh`` documents' records (in ``documents`` order) with ``fresh_vectors``, and for every other
+    document its rows and stored vectors in ``old`` (rows, their vectors, document numbers)."""
+    import numpy as np
+
+    tables, sources, taken = [], [], 0
+    for number, doc in enumerate(documents):
+        if doc.doc_id in fresh:
+            rows = fresh[doc.doc_id]
+            tables.append(np.array([(number, r.index, r.start, r.end) for r in rows], dtype=np.int32).reshape(-1, 4))
+            sources.append(np.arange(taken, taken + len(rows)))  # fresh vector rows
+            taken += len(rows)
+        else:
+            old_rows, _, numbers = old
+            span = old_rows.span(numbers[doc.doc_id])
+            piece = np.array(old_rows.table[span.start : span.stop], dtype=np.int32)
+            piece[:, 0] = number
+            tables.append(piece)
+            sources.append(-1 - np.arange(span.start, span.stop))  # stored vector rows, as -1 - row
+    table = np.concatenate(tables) if tables else np.zeros((0, 4), np.int32)
+    source = np.concatenate(sources) if sources else np.zeros(0, np.int64)
+    vectors = np.empty((len(table), fresh_vectors.shape[1]), dtype=np.float32)
+    stored = source < 0
+    vectors[~stored] = fresh_vectors[source[~stored]]
+    if stored.any():
+        vectors[stored] = old[1](-1 - source[stored])
+    return Rows(table.reshape(-1, 4), documents, make), vectors
 
 
 def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: Chunking) -> BuildReport | None:
@@ -285,24 +325,6 @@ def _remember(index_dir: Path, state: str | None, report: BuildReport) -> None:
     temporary = index_dir / f".{CORPUS_STATE}.{os.getpid()}"
     temporary.write_text(json.dumps(known, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, record)
-
-
-def _reusable_vectors(old: Index | None, keep: set[str]) -> tuple[dict, dict]:
-    """Stored vectors of the kept documents' chunks and sentences, keyed like the fresh ones."""
-    if old is None:
-        return {}, {}
-    chunk_rows = [r for r, c in enumerate(old.chunks) if c.doc_id in keep]
-    sentence_rows = [r for r, s in enumerate(old.sentence_rows) if s.doc_id in keep]
-    chunks = dict(zip((old.chunks[r].chunk_id for r in chunk_rows), old.chunk_vectors(chunk_rows), strict=True))
-    sentence_keys = ((old.sentence_rows[r].doc_id, old.sentence_rows[r].index) for r in sentence_rows)
-    sentences = dict(zip(sentence_keys, old.sentence_vectors(sentence_rows), strict=True))
-    return chunks, sentences
-
-
-def _stack(rows: list, dim: int) -> np.ndarray:
-    import numpy as np
-
-    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
 
 
 def _served(index_dir: Path, embedder: Embedder, chunking: Chunking) -> Index | None:

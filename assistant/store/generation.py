@@ -5,24 +5,30 @@ Layout of ``index_dir``::
     CURRENT               name of the generation being served (replaced atomically)
     gen-<ns>-<rand>/      one immutable generation
         documents.jsonl       one cleaned article per line (with its text)
-        chunks.jsonl          row i describes chunk vector i: doc id, offsets (text = doc.text[start:end])
-        sentences.jsonl       row i describes sentence vector i, likewise
+        chunks.rows.npy       row i describes chunk vector i: document number, index, offsets
+                              (text = doc.text[start:end]); four int32 columns (``rows.py``)
+        sentences.rows.npy    row i describes sentence vector i, likewise
         chunks.faiss          FAISS indexes over the same rows (exact or HNSW: ``vectors.py``);
         sentences.faiss       both keep the exact vectors, read back for fusion and reuse
         chunks.bm25/          BM25 over the same rows' texts (``lexical.py``): numpy arrays,
         sentences.bm25/       memory-mapped on load, and JSON
         manifest.json         written last: format, models, chunking, FAISS index kinds,
                               counts, checksums
+        hashed.json           when each checksum was taken (file status), so that loading
+                              hashes again only the files changed since
 
 A build writes a new generation beside the old one and only then points
 ``CURRENT`` at it, so a crash at any moment leaves the previous index served.
 A generation is never written again once published, so loading memory-maps what it
-can instead of reading it: the BM25 arrays, and the vectors of both FAISS files
+can instead of reading it: the row columns, the BM25 arrays, and the vectors of both FAISS files
 (FAISS's ``IO_FLAG_MMAP_IFC``; an HNSW graph's links are still read).  The pages are
 the operating system's to share between processes and to drop under pressure, and an
 HNSW search only touches the vectors along its path.
 Loading checks every file against the manifest and raises a specific error
-naming the fix; a mismatched index is never served.  No pickle anywhere.
+naming the fix; a mismatched index is never served.  A file whose status (size, inode,
+modification and change times) is what it was when its checksum was taken is not read
+again for the check: hashing every byte cost a large index most of its start.  No
+pickle anywhere.
 """
 
 from __future__ import annotations
@@ -45,12 +51,14 @@ from assistant.models.embedding import ModelInfo
 from assistant.settings import Settings
 from assistant.store.lexical import FILES as BM25_FILES
 from assistant.store.lexical import Lexical
+from assistant.store.rows import ByDocument, Rows, make_chunk, make_sentence
 from assistant.store.vectors import (
     FILES,
     VectorIndex,
     build_faiss,
     choose_index,
     configure,
+    extend,
     reconstruct,
     recorded_indexes,
 )
@@ -59,10 +67,14 @@ from assistant.types import Chunk, Document, Progress, Sentence, no_progress
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 4  # 4: BM25 indexes stored in each generation
+FORMAT_VERSION = 5  # 4: BM25 indexes stored in each generation; 5: rows as columns
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-RECORDS = ("documents.jsonl", "chunks.jsonl", "sentences.jsonl")
+#: Beside the manifest: each payload file's size, inode and times when its checksum was taken.
+#: Loading hashes only the files whose status differs, so a large index opens without reading
+#: every byte, yet an edited, replaced or copied file is hashed and checked as before.
+HASHED = "hashed.json"
+RECORDS = ("documents.jsonl", "chunks.rows.npy", "sentences.rows.npy")
 LEXICAL = ("chunks.bm25", "sentences.bm25")
 PAYLOAD = (*RECORDS, *FILES, *(f"{folder}/{name}" for folder in LEXICAL for name in BM25_FILES))
 REBUILD = "run `assistant index --rebuild` to build it afresh"
@@ -123,36 +135,47 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Contents:
-    """What a generation holds: records and their vectors, row-aligned."""
+    """What a new generation holds: its documents, in document-number order, and rows with
+    their vectors, row-aligned.
+
+    With a ``base`` (the generation served), the documents begin with the base's and the
+    rows and vectors given are only those that follow the base's own: the new generation
+    is the base with rows appended.  Its files are then extended rather than built
+    (``build.py`` appends when articles were only added).
+    """
 
     documents: Sequence[Document]
-    chunks: Sequence[Chunk]
-    sentences: Sequence[Sentence]
+    chunks: Rows[Chunk]
+    sentences: Rows[Sentence]
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
+    base: Index | None = None
 
 
 @dataclass(frozen=True)
 class Index:
-    """A loaded, verified index.  FAISS and BM25 rows align with ``chunks`` and ``sentence_rows``."""
+    """A loaded, verified index.  FAISS and BM25 rows align with ``chunks`` and ``sentence_rows``;
+    ``documents`` is in document-number order (``rows.py``)."""
 
     path: Path
     manifest: Manifest
     documents: dict[str, Document]
-    chunks: tuple[Chunk, ...]
-    sentence_rows: tuple[Sentence, ...]
+    chunks: Rows[Chunk]
+    sentence_rows: Rows[Sentence]
     chunk_index: Any
     sentence_index: Any
     chunk_lexical: Lexical
     sentence_lexical: Lexical
 
     @cached_property
-    def sentences(self) -> dict[str, tuple[Sentence, ...]]:
+    def numbers(self) -> dict[str, int]:
+        """Each document's number: its position in ``documents``, and its rows' first column."""
+        return {doc_id: n for n, doc_id in enumerate(self.documents)}
+
+    @cached_property
+    def sentences(self) -> ByDocument[Sentence]:
         """Each document's sentences, in order."""
-        grouped: dict[str, list[Sentence]] = {d: [] for d in self.documents}
-        for sentence in self.sentence_rows:
-            grouped[sentence.doc_id].append(sentence)
-        return {d: tuple(s) for d, s in grouped.items()}
+        return ByDocument(self.sentence_rows, self.numbers)
 
     def chunk_vectors(self, rows: Sequence[int]) -> np.ndarray:
         """The stored vectors of these chunk rows (exact with either kind of index)."""
@@ -228,10 +251,13 @@ def verified_manifest(gen: Path, model: ModelInfo, chunking: Chunking) -> Manife
     """
     manifest = read_manifest(gen)
     check_compatible(manifest, model, chunking)
+    hashed = _hashed_when_written(gen)
     for name in PAYLOAD:
         path = gen / name
         if not path.is_file():
             raise IndexCorruptError(f"{path} is missing; {REBUILD}")
+        if hashed.get(name) == [*_stat(path), manifest.files.get(name)]:
+            continue  # the very file its checksum was taken of, untouched since
         if _sha256(path) != manifest.files.get(name):
             raise IndexCorruptError(
                 f"{path} does not match its checksum in the manifest (edited or truncated); {REBUILD}"
@@ -248,14 +274,8 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
     try:
         docs = [Document(**row) for row in _read_jsonl(gen / "documents.jsonl")]
         documents = {d.doc_id: d for d in docs}
-        chunks = tuple(
-            Chunk(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
-            for r in _read_jsonl(gen / "chunks.jsonl")
-        )
-        sentences = tuple(
-            Sentence(text=documents[r["doc_id"]].text[r["start"] : r["end"]], **r)
-            for r in _read_jsonl(gen / "sentences.jsonl")
-        )
+        chunks = Rows.read(gen / RECORDS[1], docs, make_chunk)
+        sentences = Rows.read(gen / RECORDS[2], docs, make_sentence)
         chunk_index, sentence_index = (
             configure(faiss.read_index(str(gen / name), faiss.IO_FLAG_MMAP_IFC), manifest.faiss_index[name])
             for name in FILES
@@ -265,7 +285,7 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
         )
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"cannot read the index in {gen}: {exc!r}; {REBUILD}") from exc
-    counts = Counts(len(documents), len(chunks), len(sentences))
+    counts = Counts(len(docs), len(chunks), len(sentences))
     found = (chunk_index.ntotal, sentence_index.ntotal, chunk_index.d, sentence_index.d)
     if counts != manifest.counts or found != (len(chunks), len(sentences), model.dim, model.dim):
         raise IndexCorruptError(
@@ -275,6 +295,23 @@ def open_index(index_dir: Path, model: ModelInfo, chunking: Chunking) -> Index:
     return Index(
         gen, manifest, documents, chunks, sentences, chunk_index, sentence_index, chunk_lexical, sentence_lexical
     )
+
+
+def _stat(path: Path) -> list[int]:
+    """What changes when a file is written, replaced or touched: size, inode, modification and
+    change times (the change time cannot be set back by hand, as the modification time can)."""
+    status = path.stat()
+    return [status.st_size, status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+
+
+def _hashed_when_written(gen: Path) -> dict[str, list]:
+    """``HASHED``: each payload file's ``_stat`` when the writer took its checksum, and the
+    checksum; empty when missing or unreadable, so every file is hashed again."""
+    try:
+        hashed = json.loads((gen / HASHED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return hashed if isinstance(hashed, dict) else {}
 
 
 def _sha256(path: Path) -> str:
@@ -307,8 +344,11 @@ def write_index(
 
     Each FAISS file is exact or HNSW by its own row count (``vectors.choose_index``):
     a corpus can pass the threshold in sentences long before it does in chunks.
-    The caller holds the build lock (see ``build.build_lock``).
+    Appending to a base, a FAISS file of the kind the base's already is gets the new
+    vectors added (an HNSW graph is not built again); the BM25 indexes get the new rows'
+    postings.  The caller holds the build lock (see ``build.build_lock``).
     """
+    base = contents.base
     for rows, vectors in ((contents.chunks, contents.chunk_vectors), (contents.sentences, contents.sentence_vectors)):
         if vectors.shape != (len(rows), model.dim):
             raise ValueError(f"{vectors.shape} vectors for {len(rows)} rows of dimension {model.dim}")
@@ -316,16 +356,23 @@ def write_index(
     name = f"gen-{time.time_ns()}-{secrets.token_hex(3)}"  # sorts by age
     tmp = index_dir / f".tmp-{name}"
     tmp.mkdir(mode=0o700)
-    _write_records(tmp, contents)
+    chunks, sentences = _write_records(tmp, contents)
     steps = len(FILES) + len(LEXICAL)  # one FAISS file or BM25 folder each
     progress("indexing", 0, steps)
     kinds = {}
     for file, vectors in zip(FILES, (contents.chunk_vectors, contents.sentence_vectors), strict=True):
-        kinds[file] = _write_vectors(tmp / file, vectors, settings)
+        kinds[file] = _write_vectors(tmp, file, vectors, settings, base)
         progress("indexing", len(kinds), steps)
-    documents = {d.doc_id: d for d in contents.documents}
-    for done, (folder, rows) in enumerate(zip(LEXICAL, (contents.chunks, contents.sentences), strict=True), 1):
-        _write_lexical(tmp / folder, documents, rows)
+    for done, (folder, rows, before) in enumerate(
+        zip(
+            LEXICAL,
+            (contents.chunks, contents.sentences),
+            (base.chunk_lexical, base.sentence_lexical) if base else (None, None),
+            strict=True,
+        ),
+        1,
+    ):
+        _write_lexical(tmp / folder, rows, before)
         progress("indexing", len(FILES) + done, steps)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
@@ -333,7 +380,7 @@ def write_index(
         model=model,
         chunking=Chunking.of(settings),
         faiss_index=kinds,
-        counts=Counts(len(contents.documents), len(contents.chunks), len(contents.sentences)),
+        counts=Counts(len(contents.documents), len(chunks), len(sentences)),
         files={p: _sha256(tmp / p) for p in PAYLOAD},
         versions=_library_versions(),
         corpus=corpus,
@@ -341,42 +388,59 @@ def write_index(
     )
     (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False), encoding="utf-8")
     _fsynced(tmp / MANIFEST)
+    hashed = {p: [*_stat(tmp / p), manifest.files[p]] for p in PAYLOAD}
+    (tmp / HASHED).write_text(json.dumps(hashed), encoding="utf-8")
+    _fsynced(tmp / HASHED)
     return _publish(index_dir, tmp, name)
 
 
-def _write_records(folder: Path, contents: Contents) -> None:
-    """The JSONL files: documents whole, chunks and sentences as offsets into them."""
-    _write_jsonl(folder / "documents.jsonl", [asdict(d) for d in contents.documents])
-    _write_jsonl(
-        folder / "chunks.jsonl",
-        [
-            {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "index": c.index, "start": c.start, "end": c.end}
-            for c in contents.chunks
-        ],
-    )
-    _write_jsonl(
-        folder / "sentences.jsonl",
-        [{"doc_id": s.doc_id, "index": s.index, "start": s.start, "end": s.end} for s in contents.sentences],
-    )
+def _write_records(folder: Path, contents: Contents) -> tuple[Rows[Chunk], Rows[Sentence]]:
+    """Documents whole (JSON lines; a base's file copied, the new ones after it), chunks and
+    sentences as columns of offsets into them.  Returns all the generation's rows."""
+    base = contents.base
+    documents = contents.documents
+    if base:
+        shutil.copyfile(base.path / RECORDS[0], folder / RECORDS[0])
+        documents = documents[len(base.documents) :]
+    _append_jsonl(folder / RECORDS[0], [asdict(d) for d in documents])
+    written = []
+    for name, rows, before in zip(
+        RECORDS[1:],
+        (contents.chunks, contents.sentences),
+        (base.chunks, base.sentence_rows) if base else (None, None),
+        strict=True,
+    ):
+        written.append(before.followed_by(rows) if before else rows)
+        written[-1].write(folder / name)
     for name in RECORDS:
         _fsynced(folder / name)
+    return written[0], written[1]
 
 
-def _write_vectors(path: Path, vectors: np.ndarray, settings: Settings) -> VectorIndex:
-    """One FAISS file, of the kind its row count calls for; returns the kind chosen."""
+def _write_vectors(folder: Path, file: str, vectors: np.ndarray, settings: Settings, base: Index | None) -> VectorIndex:
+    """One FAISS file, of the kind its row count calls for, holding the ``base``'s rows (when
+    there is a base) and then ``vectors``; returns the kind chosen."""
     import faiss
+    import numpy as np
 
-    kind = choose_index(len(vectors), settings)
-    faiss.write_index(build_faiss(kind, vectors), str(path))
-    _fsynced(path)
+    before = None if base is None else (base.chunk_index, base.sentence_index)[FILES.index(file)]
+    kind = choose_index((before.ntotal if before is not None else 0) + len(vectors), settings)
+    if base is not None and base.manifest.faiss_index[file] == kind:
+        # Read again, into memory: the served index maps its file, which FAISS cannot extend.
+        index = extend(configure(faiss.read_index(str(base.path / file)), kind), vectors)
+    else:
+        stored = [reconstruct(before, range(before.ntotal))] if before is not None else []
+        index = build_faiss(kind, np.vstack([*stored, vectors]))
+    faiss.write_index(index, str(folder / file))
+    _fsynced(folder / file)
     return kind
 
 
-def _write_lexical(folder: Path, documents: dict[str, Document], rows: Sequence[Chunk | Sentence]) -> None:
-    """One BM25 index, of the rows' texts each after its article's title (``passage_text``,
-    as they are embedded)."""
-    texts = [passage_text(documents[r.doc_id], documents[r.doc_id].text[r.start : r.end]) for r in rows]
-    Lexical.of(texts).write(folder)
+def _write_lexical(folder: Path, rows: Rows, base: Lexical | None) -> None:
+    """One BM25 index of the rows' texts, each after its article's title (``passage_text``, as
+    they are embedded); with a base, the base's postings and then these rows'."""
+    texts = [passage_text(doc, doc.text[start:end]) for doc, start, end in rows.spans()]
+    (base.appended(texts) if base else Lexical.of(texts)).write(folder)
     for file in BM25_FILES:
         _fsynced(folder / file)
 
@@ -393,8 +457,8 @@ def _publish(index_dir: Path, tmp: Path, name: str) -> Path:
     return gen
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
+def _append_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 

@@ -49,22 +49,28 @@ def build_faiss(spec: VectorIndex, vectors: np.ndarray) -> Any:
     then OpenMP goes back to its single query thread.
     """
     import faiss
+
+    dim = vectors.shape[1]
+    if spec.type == FLAT:
+        return extend(faiss.IndexFlatIP(dim), vectors)
+    index = faiss.IndexHNSWFlat(dim, spec.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = spec.ef_construction
+    return configure(extend(index, vectors), spec)
+
+
+def extend(index: Any, vectors: np.ndarray) -> Any:
+    """``index`` with ``vectors`` added as its next rows: an HNSW graph links them in (with
+    every core, as builds run), an exact index appends them."""
+    import faiss
     import numpy as np
 
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if spec.type == FLAT:
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(vectors)
-        return index
-    index = faiss.IndexHNSWFlat(vectors.shape[1], spec.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = spec.ef_construction
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     try:
-        index.add(vectors)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     finally:
         faiss.omp_set_num_threads(threads)
-    return configure(index, spec)
+    return index
 
 
 def configure(index: Any, spec: VectorIndex) -> Any:
