@@ -42,17 +42,19 @@ def test_cli_help_runs_without_heavy_imports():
 
 def test_answering_a_typed_question_imports_no_torch(built, index_copy):
     """A who / when / how-many question runs the NER model; spaCy's backend would import torch,
-    which the default (ONNX) path never needs."""
+    which the default (ONNX) path never needs.  Nor does BM25 import bm25s or SciPy (they were
+    most of a fresh process's start)."""
     code = (
         "import sys\n"
         "from assistant import Assistant\n"
         "assistant = Assistant.load(sys.argv[1], sys.argv[2])\n"
         "answer = assistant.ask('Who represented China at the Anchorage talks?')\n"
         "print(answer.text[:40].replace(chr(10), ' '))\n"
-        "print('TORCH' if 'torch' in sys.modules else 'NO TORCH', 'spacy' in sys.modules)\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO TORCH', 'spacy' in sys.modules,\n"
+        "      [m for m in ('bm25s', 'scipy') if m in sys.modules])\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(built[0]), str(index_copy)], capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "NO TORCH True"
+    assert out.stdout.strip().splitlines()[-1] == "NO TORCH True []"

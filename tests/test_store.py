@@ -123,6 +123,19 @@ def test_bm25_scores_are_bm25s_lucene_scores_and_appending_builds_the_same_index
         Lexical.read(tmp_path, len(texts) + 1)
 
 
+def test_terms_are_the_ones_bm25s_tokenizes():
+    """The tokenizer is bm25s's (English stop words, Snowball stemmer) without importing it."""
+    import bm25s
+    from bm25s.stopwords import STOPWORDS_EN
+
+    from assistant.store.lexical import STOPWORDS, _stemmer, tokenize
+
+    assert set(STOPWORDS_EN) == STOPWORDS
+    texts = [*_fixture_texts(), "", "the and of", "Déjà vu: naïve café-goers' 2nd U.S. visit, 1987's 12.5% rise"]
+    expected = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    assert tokenize(texts) == expected
+
+
 @pytest.mark.parametrize(
     "how, error, phrase",
     [

@@ -494,7 +494,7 @@ def _library_versions() -> dict[str, str]:
         "tokenizers",
         "tiktoken",
         "langchain-text-splitters",
-        "bm25s",
+        "PyStemmer",
     ):
         try:
             found[package] = version(package)

@@ -1,5 +1,5 @@
 """BM25 over chunk and sentence texts: Lucene's non-negative IDF, English stemming and stop
-words (bm25s's tokenizer), term counts stored in each index generation.
+words (as bm25s tokenizes), term counts stored in each index generation.
 
 Lucene's IDF matters on small corpora: Okapi's IDF is zero or negative for a
 term found in half the chunks or more, so in a small corpus about one story the
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from functools import cached_property, lru_cache
@@ -37,6 +38,15 @@ FILES = ("indptr.npy", "rows.npy", "counts.npy", "lengths.npy", "vocabulary.json
 K1, B = 1.5, 0.75  # bm25s's defaults, which the question sets were tuned with
 
 
+#: Words of two or more word characters, as bm25s and scikit-learn split them.
+WORD = re.compile(r"(?u)\b\w\w+\b")
+#: Lucene's English stop words (bm25s's "en"; ``tests/test_store.py`` checks they stay equal).
+STOPWORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with".split()
+)
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer
@@ -45,9 +55,13 @@ def _stemmer():
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    import bm25s
-
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    """Each text's terms: lower-cased words, stop words dropped, Snowball-stemmed; the terms
+    ``bm25s.tokenize(texts, stopwords="en", stemmer=...)`` gives, without importing bm25s
+    (and through it SciPy: most of a fresh process's start)."""
+    words = [[w for w in WORD.findall(text.lower()) if w not in STOPWORDS] for text in texts]
+    unique = list(dict.fromkeys(w for text in words for w in text))
+    stems = dict(zip(unique, _stemmer().stemWords(unique), strict=True))
+    return [[stems[w] for w in text] for text in words]
 
 
 class Lexical:
