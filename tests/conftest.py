@@ -14,6 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _model_cache(tmp_path_factory):
+    """The ONNX models' optimized graphs cached in the session's temporary folder, not the
+    user's (``NEWSDESK_CACHE``; servers and commands the tests start inherit it)."""
+    import os
+
+    os.environ["NEWSDESK_CACHE"] = str(tmp_path_factory.mktemp("newsdesk-cache"))
+
+
 @pytest.fixture(scope="session")
 def settings():
     from assistant.settings import Settings
