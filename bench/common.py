@@ -140,16 +140,19 @@ def warm(assistant, stream: Iterable[tuple[str, list[str]]]) -> None:
         assistant.ask(question, list(history))
 
 
-def add_one_article(article: Path, update: Callable[[], Any]) -> float:
-    """Seconds of the ``update`` that adds ``article`` to its corpus's index: the article is
-    taken out and the index updated first, then it is put back and the update timed."""
+def add_one_article(article: Path, update: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds of the ``update`` that adds ``article`` to its corpus's index, and its report:
+    the article is taken out and the index updated first, then it is put back and the
+    update timed."""
     held = article.read_bytes()
     article.unlink()
     try:
         update()
     finally:
         article.write_bytes(held)
-    return seconds(update)
+    started = time.perf_counter()
+    report = update()
+    return time.perf_counter() - started, report
 
 
 def uncached(assistant, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:

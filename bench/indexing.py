@@ -63,7 +63,7 @@ def build_timings(settings, embedder, texts: list[str], added: list[str], repeat
                 return index_corpus()
 
             build.append(seconds(update))
-            add_one.append(add_one_article(corpus / ADDED, update))
+            add_one.append(add_one_article(corpus / ADDED, update)[0])
             noop.append(seconds(update))
             sizes = index_sizes(current_generation(index))
     build_s, encode_s = statistics.median(build), statistics.median(encode)

@@ -78,6 +78,7 @@ class BuildReport:
     duplicates: tuple[Duplicate, ...]
     texts_embedded: int = 0  # chunks and sentences of new or changed articles
     seconds: float = 0.0
+    appended: bool = False  # the new generation is the served one with rows appended
 
     @property
     def up_to_date(self) -> bool:
@@ -164,7 +165,9 @@ def update_index(
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
         write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers, progress=progress)
         _remember(index_dir, state, report)
-        return replace(report, texts_embedded=embedded, seconds=time.perf_counter() - started)
+        return replace(
+            report, texts_embedded=embedded, seconds=time.perf_counter() - started, appended=contents.base is not None
+        )
 
 
 def _compare(
