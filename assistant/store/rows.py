@@ -15,6 +15,7 @@ a range found by bisection (``span``).  ``read`` checks that order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
@@ -109,12 +110,16 @@ class Rows(Sequence[Row], Generic[Row]):
     def doc_id(self, row: int) -> str:
         return self.documents[int(self.table[row, 0])].doc_id
 
-    def span(self, number: int) -> range:
-        """The rows of document ``number``."""
+    @cached_property
+    def _firsts(self) -> np.ndarray:
+        """Where each document's rows begin, and (last) the row count: one pass over the column."""
         import numpy as np
 
-        docs = self.document_numbers
-        return range(int(np.searchsorted(docs, number, "left")), int(np.searchsorted(docs, number, "right")))
+        return np.searchsorted(self.document_numbers, np.arange(len(self.documents) + 1))
+
+    def span(self, number: int) -> range:
+        """The rows of document ``number``."""
+        return range(int(self._firsts[number]), int(self._firsts[number + 1]))
 
 
 class ByDocument(Mapping[str, tuple[Row, ...]]):
