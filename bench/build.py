@@ -64,11 +64,8 @@ def main() -> None:
             print(row, flush=True)
             rows.append(row)
     largest = [r for r in rows if r["sample_articles"] == max(sizes)]
-    from evals.machine import machine
-
     cpus = os.cpu_count() or 1
     results = {
-        "machine": machine(),
         "cpus": cpus,
         "rows": rows,
         **{f"{r['engine']}_texts_per_s_at_largest": r["texts_per_s"] for r in largest},

@@ -183,9 +183,12 @@ def parser(doc: str, name: str, quick: str) -> argparse.ArgumentParser:
 
 
 def write_results(args: argparse.Namespace, results: dict) -> Path:
-    """Write ``results`` where ``--out`` or ``--quick`` say, and return the path."""
+    """Write ``results`` where ``--out`` or ``--quick`` say, with the machine they were measured
+    on (CPU flags, cores, library versions) first, and return the path."""
+    from evals.machine import machine
+
     path = args.out or (QUICK_RESULTS if args.quick else RESULTS) / f"{args.name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    path.write_text(json.dumps({"machine": machine(), **results}, indent=2), encoding="utf-8")
     print(f"wrote {path}")
     return path

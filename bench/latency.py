@@ -13,8 +13,6 @@ is cleared before each call, so every call pays its encoding.
 from __future__ import annotations
 
 import json
-import os
-import platform
 from dataclasses import replace
 
 from common import ROOT, ask_stream, parser, percentiles, timed, uncached, warm, write_results
@@ -37,7 +35,6 @@ def main() -> None:
     )
     warm(assistant, stream)
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": {
             "model": assistant.settings.model,
             "mode": assistant.settings.mode,

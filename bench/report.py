@@ -28,6 +28,9 @@ ANSWERABILITY_MS = 20
 
 
 _NO_MEMO = "add_one_article_s_without_cleaning_memo (baseline, same run)"
+_APPENDED = "add_one_article_appended (served generation extended, not rebuilt)"
+#: Issue #15's targets at news30k: a fresh process's first answer and its memory, adding one article.
+COLD_S, SERVING_MIB, ADD_ONE_S = 2, 800, 3
 
 
 def ms(value: float) -> str:
@@ -218,15 +221,23 @@ def scale_rows(r: dict) -> list[Row]:
                 for call, target in LARGE_MS.items()
             ],
             (
-                f"{name} build / no-op re-index / add one article, vectors cached",
+                f"{name} build / no-op re-index, vectors cached",
                 (
-                    f"{c['build_s_with_cached_vectors']:.1f} s / {c['no_op_reindex_s']:.1f} s / "
-                    f"{c['add_one_article_s_with_cached_vectors']:.1f} s "
-                    + (f"({c[_NO_MEMO]:.1f} s without the cleaning memo, same run) " if _NO_MEMO in c else "")
-                    + f"(cold build ~{c['cold_build_s_estimate']:.0f} s)"
+                    f"{c['build_s_with_cached_vectors']:.1f} s / {c['no_op_reindex_s']:.1f} s "
+                    f"(cold build ~{c['cold_build_s_estimate']:.0f} s)"
                 ),
                 "",
                 None,
+            ),
+            (
+                f"{name} add one article, its vectors cached",
+                (
+                    f"{c['add_one_article_s_with_cached_vectors']:.1f} s"
+                    + (" (appended)" if c.get(_APPENDED) else " (rebuilt)" if _APPENDED in c else "")
+                    + (f"; {c[_NO_MEMO]:.1f} s without the cleaning memo, same run" if _NO_MEMO in c else "")
+                ),
+                f"≤ {ADD_ONE_S} s" if big else "",
+                c["add_one_article_s_with_cached_vectors"] <= ADD_ONE_S if big else None,
             ),
             (
                 f"{name} recall@5 of the source article",
@@ -240,8 +251,13 @@ def scale_rows(r: dict) -> list[Row]:
                     f"{c['cold_open_and_first_answer_s (fresh process)']:.2f} s, "
                     f"peak RSS {c['serving_peak_rss_mib (fresh process: open, one answer)']:.0f} MiB"
                 ),
-                "",
-                None,
+                f"≤ {COLD_S} s, ≤ {SERVING_MIB} MiB" if big else "",
+                (
+                    c["cold_open_and_first_answer_s (fresh process)"] <= COLD_S
+                    and c["serving_peak_rss_mib (fresh process: open, one answer)"] <= SERVING_MIB
+                )
+                if big
+                else None,
             ),
             (
                 f"{name} index bytes per chunk / per sentence",
@@ -597,15 +613,20 @@ def scale_paper(build: dict, scale: dict) -> str:
     ):
         rows = (n * news["sentences"] / news["documents"] for n in PAPER_ARTICLES)
         lines.append(_row(label, f"{row[pool]:.2f} ms", *(f"{row[pool] * grow(n):,.1f} ms" for n in rows)))
-    rss = news["serving_peak_rss_mib (fresh process: open, one answer)"]
-    per_article_kib = rss * 1024 / news["documents"]
+    key = "serving_peak_rss_mib (fresh process: open, one answer)"
+    rss, small = news[key], scale["corpora"].get("bbc", {key: 0.0, "documents": 0})
+    # What each article adds, from the two corpora measured (the models are a fixed cost).
+    per_article_kib = (rss - small[key]) * 1024 / (news["documents"] - small["documents"])
+    fixed = rss - per_article_kib * news["documents"] / 1024
     vectors_kib = store["bytes_per_vector"] * texts_per_article / 1024
     lines += [
         "",
-        f"Where one machine stops: serving news30k takes {rss:,.0f} MiB today ({per_article_kib:.0f} KiB per "
-        f"article, every record a Python object), so a {MACHINE_GIB} GiB machine holds about "
-        f"{MACHINE_GIB * 2**20 / per_article_kib:,.0f} articles; the vectors alone ({vectors_kib:.1f} KiB per "
-        f"article in the store's HNSW) would let it hold about {MACHINE_GIB * 2**20 / vectors_kib:,.0f}.",
+        f"Where one machine stops: a fresh process serving news30k peaks at {rss:,.0f} MiB; against BBC's "
+        f"{small['documents']:,} articles that is {per_article_kib:.1f} KiB per article above a fixed "
+        f"{fixed:,.0f} MiB (models, libraries), so a {MACHINE_GIB} GiB machine holds about "
+        f"{(MACHINE_GIB * 1024 - fixed) * 1024 / per_article_kib:,.0f} articles by that measure; the vectors "
+        f"({vectors_kib:.1f} KiB per article in the store's HNSW) are memory-mapped, so beyond RAM they are "
+        "read from disk at the cost of latency rather than refused.",
     ]
     return "\n".join(lines) + "\n"
 

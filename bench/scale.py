@@ -338,7 +338,7 @@ def main() -> None:
     settings = Settings()
     # Also sets OpenMP to one thread, as the app runs.
     embedder = build_embedder(settings)
-    results = {"machine": {"cpus": os.cpu_count()}, "corpora": {}}
+    results = {"corpora": {}}
     query_texts: list[str] = []
     for name in args.corpora.split(","):
         results["corpora"][name], texts = corpus_run(name, args.articles, settings, embedder, args.queries)
