@@ -255,6 +255,6 @@ def test_adding_articles_appends_to_the_served_index_as_a_full_build_would(tmp_p
     for query in ("transfer fee striker", "union strike wages", "ceasefire talks", "zzyzx"):
         np.testing.assert_array_equal(appended.sentence_lexical.scores(query), whole.sentence_lexical.scores(query))
         np.testing.assert_array_equal(appended.chunk_lexical.scores(query), whole.chunk_lexical.scores(query))
-    new_rows = appended.sentence_rows.span(appended.numbers["9-transfer.txt"])
+    new_rows = appended.sentence_rows.of_document("9-transfer.txt")
     _, found = appended.sentence_index.search(appended.sentence_vectors(new_rows), 1)
     assert found[:, 0].tolist() == list(new_rows)

@@ -32,7 +32,7 @@ def test_rows_give_back_the_split_records(split):
     assert list(chunks) == [c for p in pieces for c in p[1]]
     assert list(sentences) == [s for p in pieces for s in p[0]]
     assert chunks[1:3] == [chunks[1], chunks[2]] and chunks[-1] == list(chunks)[-1]
-    by_document = ByDocument(sentences, {d.doc_id: n for n, d in enumerate(documents)})
+    by_document = ByDocument(sentences)
     assert list(by_document) == [d.doc_id for d in documents]
     for document, (own, _) in zip(documents, pieces, strict=True):
         assert by_document[document.doc_id] == tuple(own)

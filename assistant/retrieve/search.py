@@ -188,10 +188,10 @@ class Retriever:
         return scores
 
     def sentence_row(self, doc_id: str, index: int) -> int:
-        return self.index.sentence_rows.span(self.index.numbers[doc_id])[index]
+        return self.index.sentence_rows.of_document(doc_id)[index]
 
     def chunk_row(self, passage: Passage) -> int:
-        return self.index.chunks.span(self.index.numbers[passage.doc_id])[int(passage.chunk_id.rpartition("#")[2])]
+        return self.index.chunks.of_document(passage.doc_id)[int(passage.chunk_id.rpartition("#")[2])]
 
     def sentence_rows_near(self, passages: Sequence[Passage], neighbours: int) -> dict[int, float]:
         """Sentence rows inside the passages, and ``neighbours`` either side, each with the rank of

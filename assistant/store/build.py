@@ -153,15 +153,13 @@ def update_index(
         documents = [a.document for a in scan.articles]
         report = _compare(old.documents if old else {}, documents, scan.skipped, scan.duplicates)
         cleaning = bundled_model().fingerprint  # an index cleaned by another body model records this one
-        if (
-            old is not None
-            and report.up_to_date
-            and not _metadata_changed(old, documents)
-            and old.manifest.corpus.cleaning == cleaning
-        ):
+        retitled = old is not None and _metadata_changed(old, documents)
+        if old is not None and report.up_to_date and not retitled and old.manifest.corpus.cleaning == cleaning:
             _remember(index_dir, state, report)
             return replace(report, seconds=time.perf_counter() - started)
-        contents, embedded = _contents(documents, report, old, embedder, engine, chunking, progress)
+        # Only additions: the served generation is extended rather than written afresh.
+        append = old is not None and not (report.changed or report.removed or retitled)
+        contents, embedded = _contents(documents, report, old, append, embedder, engine, chunking, progress)
         corpus = CorpusIdentity(str(corpus_dir.resolve()), _fingerprint(documents), cleaning)
         write_index(index_dir, contents, embedder.info, settings, corpus=corpus, readers=readers, progress=progress)
         _remember(index_dir, state, report)
@@ -198,14 +196,15 @@ def _contents(
     documents: Sequence[Document],
     report: BuildReport,
     old: Index | None,
+    append: bool,
     embedder: Embedder,
     engine: Engine,
     chunking: Chunking,
     progress: Progress,
 ) -> tuple[Contents, int]:
     """The new generation: fresh documents split and embedded, the others' rows and vectors
-    reused from ``old``.  When articles were only added, it is ``old`` with their rows
-    appended; otherwise all rows in corpus order.  Also returns how many texts were embedded."""
+    reused from ``old``.  With ``append`` (articles were only added), it is ``old`` with their
+    rows appended; otherwise all rows in corpus order.  Also returns how many texts were embedded."""
     unchanged = set(report.unchanged)
     fresh = [d for d in documents if d.doc_id not in unchanged]
     split = {}
@@ -218,7 +217,7 @@ def _contents(
     count = sum(len(split[d.doc_id][1]) for d in fresh)
     fresh_chunks = [c for d in fresh for c in split[d.doc_id][1]]
     fresh_sentences = [s for d in fresh for s in split[d.doc_id][0]]
-    if old is not None and not (report.changed or report.removed or _metadata_changed(old, documents)):
+    if append:
         order = [*old.documents.values(), *fresh]
         contents = Contents(
             order,
@@ -229,33 +228,36 @@ def _contents(
             base=old,
         )
         return contents, len(texts)
-    chunks, chunk_vectors = _assembled(
-        documents,
-        {d: split[d][1] for d in split},
-        vectors[:count],
-        old and (old.chunks, old.chunk_vectors, old.numbers),
-        make_chunk,
+    chunks = _assembled(
+        documents, {d: split[d][1] for d in split}, vectors[:count], old and old.chunks, old and old.chunk_vectors
     )
-    sentences, sentence_vectors = _assembled(
+    sentences = _assembled(
         documents,
         {d: split[d][0] for d in split},
         vectors[count:],
-        old and (old.sentence_rows, old.sentence_vectors, old.numbers),
-        make_sentence,
+        old and old.sentence_rows,
+        old and old.sentence_vectors,
     )
-    return Contents(documents, chunks, sentences, chunk_vectors, sentence_vectors), len(texts)
+    contents = Contents(
+        documents,
+        Rows(chunks[0], documents, make_chunk),
+        Rows(sentences[0], documents, make_sentence),
+        chunks[1],
+        sentences[1],
+    )
+    return contents, len(texts)
 
 
 def _assembled(
     documents: Sequence[Document],
     fresh: dict[str, Sequence[Chunk | Sentence]],
     fresh_vectors: np.ndarray,
-    old: tuple[Rows, Callable[[Sequence[int]], np.ndarray], dict[str, int]] | None,
-    make: Callable,
-) -> tuple[Rows, np.ndarray]:
-    """One kind of row of every document, in ``documents`` order, with its vectors: the
-    ``fresh`` documents' records (in ``documents`` order) with ``fresh_vectors``, and for every other
-    document its rows and stored vectors in ``old`` (rows, their vectors, document numbers)."""
+    old_rows: Rows | None,
+    old_vectors: Callable[[Sequence[int]], np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One kind of row of every document, in ``documents`` order, as columns, with its vectors: the
+    ``fresh`` documents' records (in ``documents`` order) with ``fresh_vectors``, and for every
+    other document its ``old_rows`` and their stored vectors (``old_vectors``)."""
     import numpy as np
 
     tables, sources, taken = [], [], 0
@@ -266,8 +268,7 @@ def _assembled(
             sources.append(np.arange(taken, taken + len(rows)))  # fresh vector rows
             taken += len(rows)
         else:
-            old_rows, _, numbers = old
-            span = old_rows.span(numbers[doc.doc_id])
+            span = old_rows.of_document(doc.doc_id)
             piece = np.array(old_rows.table[span.start : span.stop], dtype=np.int32)
             piece[:, 0] = number
             tables.append(piece)
@@ -278,8 +279,8 @@ def _assembled(
     stored = source < 0
     vectors[~stored] = fresh_vectors[source[~stored]]
     if stored.any():
-        vectors[stored] = old[1](-1 - source[stored])
-    return Rows(table.reshape(-1, 4), documents, make), vectors
+        vectors[stored] = old_vectors(-1 - source[stored])
+    return table.reshape(-1, 4), vectors
 
 
 def _known_unchanged(index_dir: Path, state: str, embedder: Embedder, chunking: Chunking) -> BuildReport | None:

@@ -168,14 +168,9 @@ class Index:
     sentence_lexical: Lexical
 
     @cached_property
-    def numbers(self) -> dict[str, int]:
-        """Each document's number: its position in ``documents``, and its rows' first column."""
-        return {doc_id: n for n, doc_id in enumerate(self.documents)}
-
-    @cached_property
     def sentences(self) -> ByDocument[Sentence]:
         """Each document's sentences, in order."""
-        return ByDocument(self.sentence_rows, self.numbers)
+        return ByDocument(self.sentence_rows)
 
     def chunk_vectors(self, rows: Sequence[int]) -> np.ndarray:
         """The stored vectors of these chunk rows (exact with either kind of index)."""

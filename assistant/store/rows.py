@@ -121,23 +121,30 @@ class Rows(Sequence[Row], Generic[Row]):
         """The rows of document ``number``."""
         return range(int(self._firsts[number]), int(self._firsts[number + 1]))
 
+    @cached_property
+    def numbers(self) -> dict[str, int]:
+        """Each document's number: its position in ``documents``, its rows' first column."""
+        return {doc.doc_id: n for n, doc in enumerate(self.documents)}
+
+    def of_document(self, doc_id: str) -> range:
+        """The rows of document ``doc_id`` (KeyError when it is not indexed)."""
+        return self.span(self.numbers[doc_id])
+
 
 class ByDocument(Mapping[str, tuple[Row, ...]]):
     """Each document's rows, in order, made when asked for: ``index.sentences[doc_id]``."""
 
-    def __init__(self, rows: Rows[Row], numbers: Mapping[str, int]) -> None:
+    def __init__(self, rows: Rows[Row]) -> None:
         self._rows = rows
-        self._numbers = numbers
 
     def __getitem__(self, doc_id: str) -> tuple[Row, ...]:
-        span = self._rows.span(self._numbers[doc_id])
-        return tuple(self._rows[r] for r in span)
+        return tuple(self._rows[r] for r in self._rows.of_document(doc_id))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._numbers)
+        return iter(self._rows.numbers)
 
     def __len__(self) -> int:
-        return len(self._numbers)
+        return len(self._rows.numbers)
 
 
 def overlaps(chunks: Rows, sentences: Rows) -> tuple[np.ndarray, np.ndarray]:
