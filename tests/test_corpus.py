@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ArticleError, CorpusError
-from assistant.ingest.cleaning import learn_boilerplate
+from assistant.ingest.cleaning import LEARNED, learn_boilerplate, line_key
 from assistant.ingest.corpus import Skipped, parse_article, read_corpus
 from assistant.ingest.formats import parse_date
+from assistant.serve.cli import format_report
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 ID0, ID1, ID2, ID3, ID4 = sorted(p.name for p in CORPUS.glob("*.txt"))
@@ -382,8 +383,10 @@ def test_lines_shared_by_articles_are_learned_as_boilerplate(tmp_path):
     scan = read_corpus(tmp_path)
     for found in scan.articles:
         assert "Mastodon" not in found.document.text and "Photos" not in found.document.text
-        assert [r.reason for r in found.removed][-2:] == ["repeated across 3 articles"] * 2
+        assert [r.reason for r in found.removed][-2:] == [LEARNED] * 2
+        assert [scan.learned[line_key(r.text)] for r in found.removed[-2:]] == [3, 3]
         assert found.document.title  # titles differ, so they are not learned
+    assert format_report(scan).count("[repeated across 3 articles]") == 6  # the count, read at report time
 
 
 def test_learn_boilerplate_counts_documents_not_lines():

@@ -12,8 +12,10 @@ from assistant.ingest.dedupe import (
     MINHASH_BLOCK,
     Duplicate,
     find_duplicates,
+    fingerprint,
     lsh_bands,
     minhash,
+    unrelated,
 )
 from assistant.ingest.text import normalise
 from assistant.types import Document
@@ -128,3 +130,40 @@ def test_minhash_of_a_long_text_is_the_minimum_over_its_blocks():
     )
     expected = np.minimum(minhash(frozenset(halves[0])), minhash(frozenset(halves[1])))
     np.testing.assert_array_equal(minhash(shingles), expected)
+
+
+OTHER_DOMAIN = [
+    "The regional water board approved a new reservoir north of the valley after two dry summers left "
+    "farmers rationing irrigation; construction is expected to take four years and cost 60 million.",
+    "A youth chess club in the port town has sent three players to the national finals, the first time "
+    "any club from the coast has qualified, after a season of weekly tournaments in the library.",
+    "Night trains between the two capitals will return in spring, the rail operator said, with sleeper "
+    "cars refurbished and a stop added at the border station for passengers changing to local lines.",
+    "The university's observatory recorded a meteor shower brighter than any in a decade, and its "
+    "volunteers counted more than two hundred trails in one hour before clouds closed in.",
+]
+
+
+def test_an_unrelated_change_leaves_every_verdict_as_it_was():
+    """``unrelated`` may spare a search only when the search would give the same verdicts:
+    checked over every way of adding one document to the others, copies included."""
+    base = [doc(f"{i}.txt", t) for i, t in enumerate(OTHER_DOMAIN)]
+    base.append(doc("4.txt", OTHER_DOMAIN[0]))  # an exact copy among the others
+    extras = [
+        doc("0a.txt", OTHER_DOMAIN[1] + " Updated at noon."),  # a near copy, sorting before its original
+        doc("9.txt", OTHER_DOMAIN[2].upper()),  # an exact copy once normalised
+        doc("5.txt", "Harvest festival moves indoors as rain is forecast for the whole weekend in the hills."),
+        doc("6.txt", ""),
+    ]
+    fingerprints = {d.doc_id: fingerprint(d) for d in [*base, *extras]}
+    before = find_duplicates(base)
+    verdicts = []
+    for extra in extras:
+        others = [fingerprints[d.doc_id] for d in base]
+        spared = unrelated([fingerprints[extra.doc_id]], others)
+        after = find_duplicates([*base, extra])
+        if spared:
+            assert after == before, extra.doc_id
+        verdicts.append(spared)
+    assert verdicts == [False, False, True, True]
+    assert not unrelated([fingerprints["6.txt"], fingerprint(doc("7.txt", ""))], [])  # two empty texts meet

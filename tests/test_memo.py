@@ -4,6 +4,7 @@ reads is exactly what a read without the memo gives.  Articles from a valley's l
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -136,3 +137,98 @@ def test_another_cleaning_context_reuses_nothing(valley, tmp_path, cleanings, mo
         monkeypatch.setattr(memo, "_ingest_source", lambda: "another version")
     assert read_corpus(valley, memo=Memo(path)) == read_corpus(valley)
     assert sorted(set(cleanings)) == sorted(ARTICLES)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The files whose bytes were read, in order."""
+    seen: list[str] = []
+    read = corpus._read_bytes
+
+    def spy(path, max_bytes):
+        seen.append(os.path.basename(path))
+        return read(path, max_bytes)
+
+    monkeypatch.setattr(corpus, "_read_bytes", spy)
+    return seen
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """How many full duplicate searches ran."""
+    seen: list[int] = []
+    search = corpus.find_duplicates
+
+    def spy(documents, **kwargs):
+        seen.append(len(documents))
+        return search(documents, **kwargs)
+
+    monkeypatch.setattr(corpus, "find_duplicates", spy)
+    return seen
+
+
+def test_files_whose_status_is_unchanged_are_not_read_again(valley, tmp_path, reads, monkeypatch):
+    monkeypatch.setattr(corpus, "SETTLED_NS", 0)  # the files were written just now: trust them at once
+    path = tmp_path / "memo.sqlite"
+    first = read_corpus(valley, memo=Memo(path))
+    reads.clear()
+    assert read_corpus(valley, memo=Memo(path)) == first
+    assert reads == []
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_read(valley, tmp_path, reads, monkeypatch):
+    """Same length, modification time put back: the status still differs (its change time moved)."""
+    monkeypatch.setattr(corpus, "SETTLED_NS", 0)
+    path = tmp_path / "memo.sqlite"
+    read_corpus(valley, memo=Memo(path))
+    bakery = valley / "bakery.txt"
+    before = bakery.stat()
+    bakery.write_text(ARTICLES["bakery.txt"].replace("two new ovens", "two big ovens"), encoding="utf-8")
+    os.utime(bakery, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reads.clear()
+    scan = read_corpus(valley, memo=Memo(path))
+    assert reads == ["bakery.txt"]
+    assert scan == read_corpus(valley)
+    assert "two big ovens" in next(a.document.text for a in scan.articles if a.document.doc_id == "bakery.txt")
+
+
+def test_files_changed_too_recently_are_read(valley, tmp_path, reads):
+    """Within two seconds of a change a time stamp proves nothing: the bytes are read."""
+    path = tmp_path / "memo.sqlite"
+    read_corpus(valley, memo=Memo(path))
+    reads.clear()
+    read_corpus(valley, memo=Memo(path))
+    assert sorted(reads) == sorted(ARTICLES)
+
+
+def test_duplicates_are_searched_again_only_when_a_change_meets_another_file(valley, tmp_path, searches):
+    path = tmp_path / "memo.sqlite"
+    read_corpus(valley, memo=Memo(path))
+    assert searches == [3]
+    searches.clear()
+    (valley / "orchard.txt").write_text(ORCHARD, encoding="utf-8")  # a new story: meets nothing
+    assert read_corpus(valley, memo=Memo(path)) == read_corpus(valley)
+    assert searches == [4]  # the fresh read's own search; the memo's read kept the last verdicts
+    searches.clear()
+    copy = valley / "zz-clinic-again.txt"
+    copy.write_text(ARTICLES["clinic.txt"] + "Updated at noon.\n", encoding="utf-8")
+    scan = read_corpus(valley, memo=Memo(path))
+    assert [(d.doc_id, d.kept) for d in scan.duplicates] == [("zz-clinic-again.txt", "clinic.txt")]
+    assert scan == read_corpus(valley)
+    assert searches == [5, 5]  # the copy meets its original: searched again
+    searches.clear()
+    (valley / "clinic.txt").unlink()  # the original goes: its copy takes its place
+    scan = read_corpus(valley, memo=Memo(path))
+    assert scan.duplicates == () and scan == read_corpus(valley)
+    assert "zz-clinic-again.txt" in {a.document.doc_id for a in scan.articles}
+    assert searches == [4, 4]
+
+
+def test_a_memo_of_another_layout_is_dropped(valley, tmp_path):
+    path = tmp_path / "memo.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("create table files (key text primary key, draft text, lines text not null)")
+        db.execute("insert into files values ('k', '{}', '[]')")
+    assert read_corpus(valley, memo=Memo(path)) == read_corpus(valley)
+    with sqlite3.connect(path) as db:
+        assert db.execute("select count(*) from files").fetchone()[0] == len(ARTICLES)

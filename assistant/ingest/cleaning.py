@@ -33,6 +33,9 @@ __all__ = ["clean", "count_short_lines", "learn_boilerplate", "short_lines"]
 
 TITLE_MAX_WORDS = 20  # a headline is short; a longer line without a full stop is body text
 LEARNED_MAX_WORDS = 12  # longer lines shared by two articles are quotes, not page furniture
+#: The reason of a line removed as learned boilerplate.  Without the count of articles holding
+#: it, so that one more article repeating a line re-cleans nothing (``index --report`` shows it).
+LEARNED = "repeated across articles"
 TRUNCATED_MIN_WORDS = 8  # a shorter cut-off copy of a line could be a coincidence of openings
 
 
@@ -104,9 +107,12 @@ def learn_boilerplate(texts: Iterable[str]) -> Mapping[str, int]:
 
 def short_lines(lines: Iterable[str]) -> frozenset[str]:
     """The normalised short lines among one text's ``lines``: what ``learn_boilerplate`` counts."""
-    return frozenset(
-        line for line in (normalise(_display(raw)) for raw in lines) if line and len(line.split()) <= LEARNED_MAX_WORDS
-    )
+    return frozenset(line for line in map(line_key, lines) if line and len(line.split()) <= LEARNED_MAX_WORDS)
+
+
+def line_key(raw: str) -> str:
+    """A line as the learned boilerplate knows it: no bullet, single spaces, normalised."""
+    return normalise(_display(raw))
 
 
 def count_short_lines(texts: Iterable[frozenset[str]]) -> Mapping[str, int]:
@@ -204,7 +210,7 @@ class _Sift:
         self.threshold = body.threshold if body else 0.0
         self.rules = (*site_rules, *_RULES)  # a site's own rules first: they may name the publication
         self.shown = [_display(line.text) for line in lines]
-        self.norms = [normalise(shown) for shown in self.shown]
+        self.norms = [normalise(shown) for shown in self.shown]  # line_key of each line
         self.teaser_titles = {i - 1 for i, shown in enumerate(self.shown) if i and _TEASER.match(shown)}
         order = day_first_evidence(self.shown)  # the page's own numeric dates decide "09/10/2021"
         self.dates = [parse_date(shown, order) for shown in self.shown]
@@ -300,7 +306,7 @@ class _Sift:
     def _repeat(self, i: int, shown: str, norm: str) -> str:
         line = self.lines[i]
         if norm in self.learned:
-            return f"repeated across {self.learned[norm]} articles"
+            return LEARNED
         first_title_like = not self.kept and _is_title(line.text, shown)
         if not self.title and (i == self.headline if self.headline is not None else first_title_like):
             self.title = shown

@@ -15,18 +15,17 @@ import contextlib
 import hashlib
 import os
 import re
-import stat
 import time
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.body import bundled_model
-from assistant.ingest.cleaning import SiteRules, clean, count_short_lines, short_lines
-from assistant.ingest.dedupe import Duplicate, find_duplicates
+from assistant.ingest.cleaning import LEARNED, SiteRules, clean, count_short_lines, line_key, short_lines
+from assistant.ingest.dedupe import Duplicate, find_duplicates, fingerprint, unrelated
 from assistant.ingest.formats import SUFFIXES, Line, Metadata, to_lines
 from assistant.ingest.memo import Entry, Memo, final_key
 from assistant.settings import Settings
@@ -71,6 +70,15 @@ class Scan:
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
     duplicates: tuple[Duplicate, ...]
+    #: Short lines learned as boilerplate, with how many articles hold each (``index --report``).
+    learned: Mapping[str, int]
+
+    def reason(self, removal: Removal) -> str:
+        """Why a line went, as ``index --report`` prints it: a line learned as boilerplate with
+        the count of articles repeating it, which the article's own record leaves out."""
+        if removal.reason == LEARNED:
+            return f"repeated across {self.learned.get(line_key(removal.text), 0)} articles"
+        return removal.reason
 
 
 @dataclass(frozen=True)
@@ -102,33 +110,27 @@ def read_corpus(
     ``max_bytes`` and ``duplicate_similarity`` are the settings of the same names.
     Duplicates are found before boilerplate is learned, so two copies of one article
     do not teach each other that their title and paragraphs are boilerplate.
-    ``memo`` (``ingest.memo``) holds what each file's cleaning gave last time: a file
-    whose bytes and context are unchanged is not cleaned again; the result is the same.
-    Raises ``CorpusError`` only when ``corpus_dir`` is missing or not a folder.
+    ``memo`` (``ingest.memo``) holds what each file's reading gave last time: a file
+    whose status, or bytes, and context are unchanged is not read or cleaned again, and
+    the duplicates found last time stand when no changed file meets another; the result
+    is the same.  Raises ``CorpusError`` only when ``corpus_dir`` is missing or not a folder.
     """
     root = Path(corpus_dir)
     if not root.exists():
         raise CorpusError(f"corpus folder {root} does not exist; create it or point to another folder")
     if not root.is_dir():
         raise CorpusError(f"corpus path {root} is not a folder; pass the folder holding the articles")
-    memo = memo or Memo()
-    site_rules = read_site_rules(root)
-    context = (bundled_model().fingerprint, *(f"{reason}\0{pattern.pattern}" for reason, pattern in site_rules))
+    reader = _Reader(memo or Memo(), read_site_rules(root), max_bytes)
     paths, skipped = _list_files(root)
     files: list[_File] = []
-    for done, (doc_id, path) in enumerate(paths, 1):
+    for done, (doc_id, path, status) in enumerate(paths, 1):
         try:
-            files.append(_File.read(doc_id, path, max_bytes, memo, context, site_rules))
+            files.append(reader.read(doc_id, path, status))
         except ArticleError as error:
             skipped.append(Skipped(doc_id, str(error)))
         progress("reading", done, len(paths))
 
-    signatures = {f.doc_id: f.entry.signature for f in files if f.entry.signature is not None}
-    drafts = [f.entry.draft for f in files if f.entry.draft is not None]
-    duplicates = find_duplicates(drafts, threshold=duplicate_similarity, signatures=signatures)
-    for f in files:
-        if f.entry.signature is None and f.doc_id in signatures:
-            f.keep(memo, replace(f.entry, signature=signatures[f.doc_id]))
+    duplicates = reader.duplicates(files, duplicate_similarity)
     copies = {d.doc_id for d in duplicates}
     originals = [f for f in files if f.doc_id not in copies]
     learned = count_short_lines(f.entry.lines for f in originals)
@@ -136,59 +138,107 @@ def read_corpus(
     articles: list[Article] = []
     for done, f in enumerate(originals, 1):
         try:
-            articles.append(f.article(memo, learned, site_rules))
+            articles.append(reader.article(f, learned))
         except ArticleError as error:
             skipped.append(Skipped(f.doc_id, str(error)))
         progress("cleaning", done, len(originals))
-    memo.save()
+    reader.memo.save()
     return Scan(
         articles=tuple(articles),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
         duplicates=tuple(duplicates),
+        learned=learned,
     )
 
 
 @dataclass
 class _File:
-    """A file read, its memo row, and (when the row did not hold all it needs) its source."""
+    """A file's memo row; a file the memo did not know also keeps its source and draft."""
 
     doc_id: str
-    suffix: str
-    data: bytes
+    path: str
     key: str
     entry: Entry
     source: _Source | None = None
 
-    @classmethod
-    def read(cls, doc_id: str, path: Path, max_bytes: int, memo: Memo, context, site_rules: SiteRules) -> _File:
-        """The file's bytes and memo row; a file the memo does not know is loaded and drafted
-        (cleaned alone, for duplicate search) now.  Raises ``ArticleError`` when unusable."""
-        data = _read_bytes(path, max_bytes)
-        key = memo.key(context, doc_id, path.suffix, data)
-        entry = memo.get(key)
+
+@dataclass
+class _Reader:
+    """One read of a corpus: its memo, furniture rules and size limit."""
+
+    memo: Memo
+    site_rules: SiteRules
+    max_bytes: int
+
+    def __post_init__(self) -> None:
+        self.context = (
+            bundled_model().fingerprint,
+            *(f"{reason}\0{pattern.pattern}" for reason, pattern in self.site_rules),
+        )
+        self.settled = time.time_ns() - SETTLED_NS
+
+    def read(self, doc_id: str, path: str, status: os.stat_result | None) -> _File:
+        """The file's memo row, found by its status when that is unchanged and settled, else by
+        its bytes; a file the memo does not know is loaded and drafted (cleaned alone, for
+        duplicate search) now.  Raises ``ArticleError`` when unusable."""
+        trusted = ""
+        if status and max(status.st_mtime_ns, status.st_ctime_ns) <= self.settled and status.st_size <= self.max_bytes:
+            trusted = Memo.status(self.context, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        key = self.memo.known(doc_id, trusted)
+        if key is None:
+            data = _read_bytes(path, self.max_bytes)
+            key = Memo.key(self.context, doc_id, _suffix(path), data)
+        self.memo.place(doc_id, trusted, key)
+        entry = self.memo.get(key)
         if entry is not None:
-            return cls(doc_id, path.suffix, data, key, entry)
-        source = _load(doc_id, data, path.suffix)
+            return _File(doc_id, path, key, entry)
+        source = _load(doc_id, data, _suffix(path))
         draft = None
         with contextlib.suppress(ArticleError):  # the final pass reports it
-            draft = _build(source, _NOTHING_LEARNED, site_rules).document
-        entry = Entry(draft, short_lines(line.text for line in source.lines))
-        memo.put(key, entry)
-        return cls(doc_id, path.suffix, data, key, entry, source)
+            draft = _build(source, _NOTHING_LEARNED, self.site_rules).document
+        entry = Entry(draft and fingerprint(draft), short_lines(line.text for line in source.lines))
+        self.memo.put(key, entry, draft)
+        return _File(doc_id, path, key, entry, source)
 
-    def keep(self, memo: Memo, entry: Entry) -> None:
-        self.entry = entry
-        memo.put(self.key, entry)
+    def duplicates(self, files: Sequence[_File], threshold: float) -> list[Duplicate]:
+        """``find_duplicates`` over the files' drafts; the last search's verdicts when the files
+        changed since (added, edited or removed) meet none of the others (``dedupe.unrelated``)."""
+        drafted = {f.doc_id: f for f in files if f.entry.fingerprint is not None}
+        members = {doc_id: f.key for doc_id, f in drafted.items()}
+        found = None
+        if last := self.memo.last_search(threshold):
+            before, previous = last
+            same = [f.entry.fingerprint for d, f in drafted.items() if before.get(d) == f.key]
+            new = [f.entry.fingerprint for d, f in drafted.items() if before.get(d) != f.key]
+            old = [self.memo.peek(key) for d, key in before.items() if members.get(d) != key]
+            if all(e and e.fingerprint for e in old) and unrelated(new, same, threshold):
+                found = previous if unrelated([e.fingerprint for e in old], same, threshold) else None
+        if found is None:
+            found = find_duplicates(
+                [self.memo.draft(f.key) for f in drafted.values()],
+                threshold=threshold,
+                fingerprints={doc_id: f.entry.fingerprint for doc_id, f in drafted.items()},
+            )
+        self.memo.searched(threshold, members, found)
+        return found
 
-    def article(self, memo: Memo, learned: Mapping[str, int], site_rules: SiteRules) -> Article:
+    def article(self, f: _File, learned: Mapping[str, int]) -> Article:
         """The file cleaned with the corpus's ``learned`` boilerplate, from the memo when it
-        was cleaned with the same counts of its own lines before."""
-        cleaned_under = final_key(self.entry.lines, learned)
-        if self.entry.final is not None and self.entry.final_key == cleaned_under:
-            return Article(*self.entry.final)
-        source = self.source or _load(self.doc_id, self.data, self.suffix)
-        article = _build(source, learned, site_rules)
-        self.keep(memo, replace(self.entry, final_key=cleaned_under, final=(article.document, article.removed)))
+        was cleaned under the same learned lines of its own before."""
+        cleaned_under = final_key(f.entry.lines, learned)
+        if f.entry.final is not None and f.entry.final_key == cleaned_under:
+            return Article(*f.entry.final)
+        source = f.source
+        if source is None:  # known by its status: read now
+            data = _read_bytes(f.path, self.max_bytes)
+            source = _load(f.doc_id, data, _suffix(f.path))
+            if Memo.key(self.context, f.doc_id, _suffix(f.path), data) != f.key:
+                # Changed since it was listed: cleaned as it is now, remembered by nobody;
+                # the corpus state moved with it, so the next update reads it again.
+                return _build(source, learned, self.site_rules)
+        article = _build(source, learned, self.site_rules)
+        f.entry = replace(f.entry, final_key=cleaned_under, final=(article.document, article.removed))
+        self.memo.put(f.key, f.entry)
         return article
 
 
@@ -210,16 +260,16 @@ def corpus_state(corpus_dir: Path, max_bytes: int) -> str | None:
     cleaning = bundled_model().fingerprint
     digest = hashlib.sha256(f"{Path(corpus_dir).resolve()}\0{max_bytes}\0{cleaning}\n".encode())
     settled = time.time_ns() - SETTLED_NS
-    for path in walk(Path(corpus_dir)):
-        stats, target = [path.lstat()], ""
-        if stat.S_ISLNK(stats[0].st_mode):
-            target = os.readlink(path)
+    for relative, entry in walk(Path(corpus_dir)):
+        stats, target = [entry.stat(follow_symlinks=False)], ""
+        if entry.is_symlink():
+            target = os.readlink(entry.path)
             with contextlib.suppress(OSError):  # a dangling link: its own entry still counts
-                stats.append(path.stat())
+                stats.append(os.stat(entry.path))
         if any(s.st_mtime_ns > settled for s in stats):
             return None
         fields = [(s.st_mode, s.st_size, s.st_mtime_ns) for s in stats]
-        digest.update(f"{_rel(path, Path(corpus_dir))}\0{fields}\0{target}\n".encode())
+        digest.update(f"{relative}\0{fields}\0{target}\n".encode())
     return digest.hexdigest()
 
 
@@ -240,63 +290,82 @@ def parse_article(
     return _build(_load(doc_id, data, suffix), learned, site_rules)
 
 
-def walk(root: Path) -> Iterator[Path]:
-    """Every entry below ``root`` that reading the corpus considers, sorted within each folder.
+def walk(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every entry below ``root`` that reading the corpus considers, with its path relative to
+    ``root`` (POSIX form), sorted within each folder, a folder's entries before its subfolders'.
 
     Hidden names (``.git``, ``.DS_Store``, an upload's temporary file) are passed over;
-    a symbolic link to a folder is yielded but not followed.  The one walk of the corpus
-    folder: reading, the no-op check and the upload's copy check all see the same files.
+    a symbolic link to a folder is yielded but not followed; a folder that cannot be listed
+    is passed over, as ``os.walk`` does.  The one walk of the corpus folder: reading, the
+    no-op check and the upload's copy check all see the same files.  ``os.scandir`` gives
+    each entry's type without a system call, which counts in an archive of many files.
     """
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        yield from (here / name for name in sorted([*dirnames, *filenames]) if not name.startswith("."))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
+
+    def visit(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError:
+            return
+        yield from ((prefix + e.name, e) for e in entries)
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                yield from visit(e.path, f"{prefix}{e.name}/")
+
+    return visit(str(root), "")
 
 
-def _list_files(root: Path) -> tuple[list[tuple[str, Path]], list[Skipped]]:
+def _list_files(root: Path) -> tuple[list[tuple[str, str, os.stat_result | None]], list[Skipped]]:
+    """The candidate articles (name, path, status; no status when it cannot be taken) and the
+    entries refused."""
     inside = root.resolve()
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, str, os.stat_result | None]] = []
     skipped: list[Skipped] = []
-    for path in walk(root):
-        doc_id = _rel(path, root)
+    for doc_id, entry in walk(root):
         if doc_id == FURNITURE:
             continue  # the corpus's furniture rules, not an article
-        if path.is_dir():
-            if path.is_symlink():
+        if entry.is_dir():
+            if entry.is_symlink():
                 skipped.append(Skipped(doc_id, "symbolic link to a folder; links to folders are not followed"))
             continue
-        problem = _file_problem(path, inside)
+        problem = _file_problem(entry, inside)
         if problem:
             skipped.append(Skipped(doc_id, problem))
-        else:
-            files.append((doc_id, path))
-    return sorted(files), skipped
+            continue
+        try:
+            status = entry.stat()
+        except OSError:
+            status = None  # read_bytes reports it
+        files.append((doc_id, entry.path, status))
+    return sorted(files, key=lambda f: f[0]), skipped
 
 
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def _file_problem(path: Path, inside: Path) -> str:
-    """Why ``path`` is not a candidate article, or ``""`` when it is one."""
-    if path.suffix.lower() not in SUFFIXES:
-        kind = f"{path.suffix!r}" if path.suffix else "a file without suffix"
+def _file_problem(entry: os.DirEntry, inside: Path) -> str:
+    """Why ``entry`` is not a candidate article, or ``""`` when it is one."""
+    suffix = _suffix(entry.name)
+    if suffix.lower() not in SUFFIXES:
+        kind = f"{suffix!r}" if suffix else "a file without suffix"
         return f"unsupported file type {kind}; articles must end in {', '.join(SUFFIXES)}"
-    if path.is_symlink():
-        target = path.resolve()
+    if entry.is_symlink():
+        target = Path(entry.path).resolve()
         if not target.is_relative_to(inside):
             return f"symbolic link to {target}, outside the corpus folder; copy the file in instead"
         if not target.exists():
             return f"broken symbolic link: {target} does not exist"
-    if not path.is_file():
+    if not entry.is_file():
         return "not a regular file"
     return ""
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def _suffix(path: str) -> str:
+    """``Path(path).suffix``, without building a Path (an archive has many files)."""
+    return os.path.splitext(path)[1]
+
+
+def _read_bytes(path: str, max_bytes: int) -> bytes:
     """The file's bytes; reads at most ``max_bytes + 1`` so a huge file costs nothing."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
             size = os.fstat(handle.fileno()).st_size
     except PermissionError:

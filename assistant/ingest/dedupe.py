@@ -45,50 +45,110 @@ class Duplicate:
     similarity: float
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What duplicate search reads of a document: the digest of its normalised text (exact
+    copies) and its MinHash signature (near copies; None for a text without a word)."""
+
+    digest: str
+    signature: bytes | None
+
+
+def fingerprint(document: Document) -> Fingerprint:
+    text = normalise(document.text)
+    signature = minhash(_shingles(text)).tobytes() if _WORD.search(text) else None
+    return Fingerprint(hashlib.sha256(text.encode("utf-8")).hexdigest(), signature)
+
+
 def find_duplicates(
-    documents: Sequence[Document], *, threshold: float = 0.8, signatures: MutableMapping[str, bytes] | None = None
+    documents: Sequence[Document],
+    *,
+    threshold: float = 0.8,
+    fingerprints: MutableMapping[str, Fingerprint] | None = None,
 ) -> list[Duplicate]:
     """Return one ``Duplicate`` per document that repeats an earlier one.
 
     Documents are compared in ``doc_id`` order; a duplicate always points at a kept
     document, never at another duplicate.  ``threshold`` is the Jaccard similarity
     of word 5-shingles from which two texts count as the same article.
-    ``signatures`` memoises MinHash signatures by ``doc_id`` (``ingest.memo`` keeps them
-    between updates, with the document they were taken of); missing ones are added to it.
+    ``fingerprints`` memoises each document's ``fingerprint`` by ``doc_id`` (``ingest.memo``
+    keeps them between updates, with the document they were taken of); missing ones are added.
     """
-    import numpy as np
-
-    if not 0.0 < threshold <= 1.0:
-        raise SettingsError(f"dedupe threshold must be in (0, 1], got {threshold!r}")
-    signatures = {} if signatures is None else signatures
-    # LSH is tuned looser than the bar so that pairs just above it are not missed.
-    lsh = _Lsh(*lsh_bands(0.75 * threshold, NUM_PERM))
+    _check(threshold)
+    fingerprints = {} if fingerprints is None else fingerprints
+    lsh = _Lsh(*_bands(threshold))
     by_hash: dict[str, str] = {}
-    texts: dict[str, str] = {}  # of the kept documents; shingled only when LSH proposes them
+    kept: dict[str, Document] = {}
+    shingled: dict[str, frozenset[str]] = {}  # of kept documents, taken only when LSH proposes them
     found: list[Duplicate] = []
     for doc in sorted(documents, key=lambda d: d.doc_id):
-        text = normalise(doc.text)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if doc.doc_id not in fingerprints:
+            fingerprints[doc.doc_id] = fingerprint(doc)
+        digest, signature = fingerprints[doc.doc_id].digest, fingerprints[doc.doc_id].signature
         if digest in by_hash:
             found.append(Duplicate(doc.doc_id, by_hash[digest], 1.0))
             continue
         by_hash[digest] = doc.doc_id
-        if not _WORD.search(text):
+        if signature is None:
             continue
-        if doc.doc_id not in signatures:
-            signatures[doc.doc_id] = minhash(_shingles(text)).tobytes()
-        signature = np.frombuffer(signatures[doc.doc_id], dtype=np.uint64)
         candidates = sorted(lsh.query(signature))
         if candidates:
-            shingles = _shingles(text)
+            shingles = _shingles(normalise(doc.text))
             # max() keeps the first of equal scores, so ties go to the smallest doc_id.
-            best = max(((_jaccard(shingles, _shingles(texts[key])), key) for key in candidates), key=lambda p: p[0])
+            for key in candidates:
+                if key not in shingled:
+                    shingled[key] = _shingles(normalise(kept[key].text))
+            best = max(((_jaccard(shingles, shingled[key]), key) for key in candidates), key=lambda p: p[0])
             if best[0] >= threshold:
                 found.append(Duplicate(doc.doc_id, best[1], best[0]))
                 continue
-        texts[doc.doc_id] = text
+        kept[doc.doc_id] = doc
         lsh.insert(doc.doc_id, signature)
     return found
+
+
+def unrelated(changed: Sequence[Fingerprint], others: Sequence[Fingerprint], threshold: float = 0.8) -> bool:
+    """Whether no document of ``changed`` shares its digest or an LSH band with another one
+    (of ``changed`` or of ``others``).
+
+    ``find_duplicates`` compares two documents only when their digests or a band meet, so
+    documents unrelated in this sense are kept, and adding or removing them leaves every
+    other verdict as it was: an update that only adds new articles need not search the
+    whole corpus again (``corpus.read_corpus``).
+    """
+    import numpy as np
+
+    _check(threshold)
+    everyone = [*changed, *others]
+    digests: dict[str, int] = {}
+    for fp in everyone:
+        digests[fp.digest] = digests.get(fp.digest, 0) + 1
+    if any(digests[fp.digest] > 1 for fp in changed):
+        return False
+    bands, rows = _bands(threshold)
+    signed = [i for i, fp in enumerate(everyone) if fp.signature is not None]
+    if not signed:
+        return True
+    matrix = np.frombuffer(b"".join(everyone[i].signature for i in signed), dtype=np.uint64)
+    matrix = matrix.reshape(len(signed), NUM_PERM)[:, : bands * rows].reshape(len(signed), bands, rows)
+    for position, i in enumerate(signed):
+        if i >= len(changed):
+            break
+        meets = (matrix == matrix[position]).all(axis=2).any(axis=1)
+        meets[position] = False
+        if meets.any():
+            return False
+    return True
+
+
+def _check(threshold: float) -> None:
+    if not 0.0 < threshold <= 1.0:
+        raise SettingsError(f"dedupe threshold must be in (0, 1], got {threshold!r}")
+
+
+def _bands(threshold: float) -> tuple[int, int]:
+    """LSH is tuned looser than the bar so that pairs just above it are not missed."""
+    return lsh_bands(0.75 * threshold, NUM_PERM)
 
 
 def _shingles(text: str) -> frozenset[str]:
@@ -161,14 +221,15 @@ class _Lsh:
         self._rows = rows
         self._buckets: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
 
-    def _keys(self, signature: np.ndarray) -> list[bytes]:
-        return [signature[i * self._rows : (i + 1) * self._rows].tobytes() for i in range(len(self._buckets))]
+    def _keys(self, signature: bytes) -> list[bytes]:
+        width = self._rows * 8  # uint64 values
+        return [signature[i * width : (i + 1) * width] for i in range(len(self._buckets))]
 
-    def insert(self, key: str, signature: np.ndarray) -> None:
+    def insert(self, key: str, signature: bytes) -> None:
         for bucket, band in zip(self._buckets, self._keys(signature), strict=False):
             bucket.setdefault(band, []).append(key)
 
-    def query(self, signature: np.ndarray) -> set[str]:
+    def query(self, signature: bytes) -> set[str]:
         return {
             key
             for bucket, band in zip(self._buckets, self._keys(signature), strict=False)

@@ -97,15 +97,15 @@ def _same_bytes(root: Path, data: bytes) -> str:
     if not root.is_dir():
         return ""
     digest = hashlib.sha256(data).digest()
-    for path in walk(root):
-        if path.suffix.lower() not in SUFFIXES:
+    for relative, entry in walk(root):
+        if Path(entry.name).suffix.lower() not in SUFFIXES:
             continue
         try:
-            if not path.is_file() or path.stat().st_size != len(data):
+            if not entry.is_file() or entry.stat().st_size != len(data):
                 continue
-            with path.open("rb") as handle:
+            with open(entry.path, "rb") as handle:
                 if hashlib.file_digest(handle, "sha256").digest() == digest:
-                    return path.relative_to(root).as_posix()
+                    return relative
         except OSError:
             continue  # unreadable files are read_corpus's to report
     return ""

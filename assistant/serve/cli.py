@@ -213,7 +213,7 @@ def format_report(scan) -> str:
         out.append(f"   removed:     {len(article.removed)} lines")
         for removal in article.removed:
             text = removal.text if len(removal.text) <= 90 else removal.text[:87] + "..."
-            out.append(f"     line {removal.line_no:>3}  [{removal.reason}]  {text}")
+            out.append(f"     line {removal.line_no:>3}  [{scan.reason(removal)}]  {text}")
     for skipped in scan.skipped:
         out.append(f"== {skipped.path}: skipped, {skipped.reason}")
     for dup in scan.duplicates:
