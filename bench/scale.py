@@ -6,7 +6,10 @@
     build time reported is everything but encoding; the raw encode time of a sample
     of the index's own texts, measured in the same run, gives the cold estimate.
     A no-op re-index and adding one article (taken out, then put back; its vectors
-    cached) are timed too: every write rebuilds an HNSW graph.
+    cached) are timed too, for two articles: the first from the middle of the corpus that
+    nothing duplicates, and the first from there whose lines no other article's cleaning
+    depends on (``lone_article``); an update that changes other articles rebuilds its
+    generation, one that only adds appends to it.
     Then warm ``search()`` and ``ask()`` over N queries, each the first 12 words of a
     random article's middle sentence (seeded), with the query-vector cache cleared
     before every call; recall@5 is how often that article is among the 5 passages
@@ -104,6 +107,23 @@ def _forgetting(memo: Path, update):
     return update()
 
 
+def lone_article(corpus: Path, articles: list[Path], paired: set[str]) -> Path:
+    """The first of ``articles`` that no other one duplicates and whose coming and going changes
+    no other article's cleaning: none of its short lines is in exactly one other article (a line
+    found in two articles is learned as boilerplate and removed from both).  Judged on the files'
+    raw lines, so it can err; the update measured says whether it appended."""
+    from collections import Counter
+
+    from assistant.ingest.cleaning import short_lines
+
+    every = sorted(corpus.rglob("*.txt"))
+    lines = {path: short_lines(path.read_text(encoding="utf-8", errors="replace").split("\n")) for path in every}
+    counts = Counter(line for held in lines.values() for line in held)
+    return next(
+        a for a in articles if str(a.relative_to(corpus)) not in paired and all(counts[line] != 2 for line in lines[a])
+    )
+
+
 def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tuple[dict, list[str]]:
     """Build ``name`` through the pipeline (vectors cached), then time search() and ask() on it.
 
@@ -125,6 +145,8 @@ def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tupl
     middle = next(a for a in articles[len(articles) // 2 :] if str(a.relative_to(corpus)) not in paired)
     add_without_memo_s, _ = add_one_article(middle, partial(_forgetting, index_dir / MEMO, update))  # baseline
     add_s, added = add_one_article(middle, update)
+    lone = lone_article(corpus, articles[len(articles) // 2 :], paired)
+    add_lone_s, added_lone = add_one_article(lone, update)
 
     # The raw model, not the cache: queries are encoded.
     assistant = Assistant.open(corpus, index_dir, settings, embedder)
@@ -148,6 +170,8 @@ def corpus_run(name: str, articles: int, settings, embedder, count: int) -> tupl
         "add_one_article_s_with_cached_vectors": add_s,
         "add_one_article_appended (served generation extended, not rebuilt)": added.appended,
         "add_one_article_s_without_cleaning_memo (baseline, same run)": add_without_memo_s,
+        "add_one_article_that_changes_no_other_s": add_lone_s,
+        "add_one_article_that_changes_no_other_appended": added_lone.appended,
         "vectors_encoded_in_build (cache misses)": cached.misses,
         "encode_s_per_text (baseline, sample of the index's texts)": per_text_s,
         "cold_build_s_estimate": build_s + cached.hits * per_text_s,

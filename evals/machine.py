@@ -49,3 +49,11 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "versions": versions,
     }
+
+
+def described(machine: dict | None) -> str:
+    """One sentence naming the machine a result file was measured on, for the tables beside it."""
+    if not machine:
+        return "Machine not recorded."
+    flags = ", ".join(machine.get("flags") or []) or "none of AVX2, AVX-512, VNNI"
+    return f"Measured on {machine.get('cpu') or 'an unknown CPU'}, {machine.get('cores')} cores (CPU flags: {flags})."

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from evals.machine import described
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 _BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.DOTALL)
@@ -23,13 +25,6 @@ _BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!--
 
 def _f(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _machine(machine: dict | None) -> str:
-    if not machine:
-        return "Machine not recorded."
-    flags = ", ".join(machine.get("flags") or []) or "none of AVX2, AVX-512, VNNI"
-    return f"Measured on {machine.get('cpu') or 'an unknown CPU'}, {machine.get('cores')} cores (CPU flags: {flags})."
 
 
 def auroc(positives: list[float], negatives: list[float]) -> float | None:
@@ -71,7 +66,7 @@ def retrieval_table(results: dict) -> str:
             mode = f"**{mode} (default)**" if key == default else mode
             lines.append(f"| {model} | {mode} | " + " | ".join(cells) + " |")
         out.append("\n".join(lines))
-    return "\n\n".join(out) + f"\n\n{_machine(results.get('machine'))}\n"
+    return "\n\n".join(out) + f"\n\n{described(results.get('machine'))}\n"
 
 
 _SYSTEMS = {"ours": "**Newsdesk**", "lead-2": "lead-2 baseline", "lexrank-3": "LexRank-3 baseline (sumy)"}
@@ -107,7 +102,7 @@ def answers_table(results: dict) -> str:
         lines += ["", *_outcomes(outcome["answers"]), ""]
         lines += [_separation(test) + f" `ask()` p50 during the run: {test['ask_ms_p50']:.0f} ms."]
         out.append("\n".join(lines))
-    return "\n\n".join(out) + f"\n\n{_machine(results.get('machine'))}\n"
+    return "\n\n".join(out) + f"\n\n{described(results.get('machine'))}\n"
 
 
 _OUTCOMES = ("answered", "partial", "not_in_articles")
@@ -169,7 +164,7 @@ def answerability_table(results: dict) -> str:
     if sets:
         lines += ["", "| question set, test split | AUROC: best score (old) | new signal |", "|---|---|---|"]
         lines += [f"| {name} | {_f(a['old'])} | {_f(a['new'])} |" for name, a in sets.items()]
-    lines += ["", _machine(results.get("machine"))]
+    lines += ["", described(results.get("machine"))]
     return "\n".join(lines) + "\n"
 
 
@@ -221,7 +216,7 @@ def tuning_table(results: dict) -> str:
         f"refuses {_f(folds['abstention'])} of the left-out unanswerable questions for "
         f"{_f(folds['false_abstention'])} false abstention.",
         "",
-        _machine(results.get("machine")),
+        described(results.get("machine")),
     ]
     return "\n".join(lines) + "\n"
 
@@ -242,7 +237,7 @@ def external_table(results: dict) -> str:
         f"| | answers containing a gold span ({q['answered_sample']} sampled questions) "
         f"| {_f(q['answer_contains_gold'])} (abstained {_f(q['abstained'])}) |"
     )
-    return "\n".join(lines + _answer_type_lines(results)) + f"\n\n{_machine(results.get('machine'))}\n"
+    return "\n".join(lines + _answer_type_lines(results)) + f"\n\n{described(results.get('machine'))}\n"
 
 
 def _answer_type_lines(results: dict) -> list[str]:

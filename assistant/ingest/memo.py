@@ -82,8 +82,8 @@ def _ingest_source() -> str:
 
 def final_key(lines: frozenset[str], learned: Mapping[str, int]) -> str:
     """What of the learned boilerplate a file's final cleaning reads: which of its own lines are in it."""
-    seen = sorted(line for line in lines if line in learned)
-    return hashlib.sha256("\n".join(seen).encode()).hexdigest() if seen else ""
+    seen = [line for line in lines if line in learned]
+    return hashlib.sha256("\n".join(sorted(seen)).encode()).hexdigest() if seen else ""
 
 
 class Memo:
