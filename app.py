@@ -11,7 +11,8 @@ controls are here, beside the controls.
 import argparse
 import sys
 import threading
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class Shared:
         self.assistant = assistant
         self.feedback = feedback
         self.lock = threading.Lock()
+        self.polling = threading.Lock()  # one poll at a time: the schedule's and the button's
 
     def status(self) -> str:
         return self.assistant.greeting()
@@ -60,7 +62,37 @@ class Shared:
     def upload(self, files: list, progress: Progress = no_progress) -> str:
         """Store each uploaded file, re-index once if any was stored (telling ``progress`` how
         far it has come); the lines saying what happened."""
-        results = [_store_upload(self.assistant, file) for file in files]
+        return self._stored([_store_upload(self.assistant, file) for file in files], progress)
+
+    def add_url(self, url: str, progress: Progress = no_progress) -> str:
+        """Fetch the article at ``url`` into the corpus and index it; the line saying what happened."""
+        url = (url or "").strip()
+        if not url:
+            return prompts.render("url_missing")
+        try:
+            written = self.assistant.add_url(url)
+        except AssistantError as exc:
+            return self._stored([(False, prompts.render("upload_refused", reason=render.escape_markdown(str(exc))))])
+        added = prompts.render("url_added", url=render.escape_markdown(url), stored=written.name)
+        return self._stored([(True, added)], progress)
+
+    def poll(self, progress: Progress = no_progress) -> str:
+        """Store the followed feeds' new items and index them (the schedule and the button)."""
+        with self.polling:
+            report = self.assistant.poll_feeds()
+        lines = [
+            prompts.render("feed_failed", url=render.escape_markdown(u), reason=render.escape_markdown(r))
+            for u, r in report.failed
+        ]
+        lines += [
+            prompts.render("url_refused", url=render.escape_markdown(u), reason=render.escape_markdown(r))
+            for u, r in report.refused
+        ]
+        lines.append(prompts.render("feed_polled", stored=len(report.stored), seen=report.seen_before))
+        return self._stored([(bool(report.stored), line) for line in lines], progress)
+
+    def _stored(self, results: list[tuple[bool, str]], progress: Progress = no_progress) -> str:
+        """Re-index once if any result stored a file; every result's line, and the indexing's failure."""
         messages = [message for _, message in results]
         if any(stored for stored, _ in results):
             with self.lock:
@@ -92,6 +124,11 @@ class Page:
     upload_status: Any
     history: Any
     answers: Any
+    url: Any
+    fetch: Any
+    feed: Any
+    follow: Any
+    poll: Any
 
 
 def build_app(shared: Shared):
@@ -149,6 +186,13 @@ def _layout(gr, shared: Shared) -> Page:
             file_types=[".txt", ".md", ".markdown", ".html", ".htm"],
             elem_id="nd-upload",
         )
+        with gr.Row():
+            url = gr.Textbox(label="Add an article by its address (http or https)", scale=5, elem_id="nd-url")
+            fetch = gr.Button("Fetch and index", scale=1, elem_id="nd-fetch")
+        with gr.Row():
+            feed = gr.Textbox(label="Follow an RSS or Atom feed", scale=4, elem_id="nd-feed")
+            follow = gr.Button("Follow", scale=1, elem_id="nd-follow")
+            poll = gr.Button("Poll feeds now", scale=1, elem_id="nd-poll")
         upload_status = gr.Markdown(elem_id="nd-upload-status")
     return Page(
         status,
@@ -168,6 +212,11 @@ def _layout(gr, shared: Shared) -> Page:
         upload_status,
         history,
         answers,
+        url,
+        fetch,
+        feed,
+        follow,
+        poll,
     )
 
 
@@ -253,17 +302,38 @@ def _wire_chat(gr, shared: Shared, page: Page) -> None:
 
 
 def _wire_corpus(gr, shared: Shared, page: Page) -> None:
-    """Uploads: stored, indexed, and the corpus table, status and publication filter refreshed."""
+    """Uploads, articles by address and feeds: stored, indexed, and the corpus table, status and
+    publication filter refreshed."""
 
     def upload(files: list | None, progress=gr.Progress()):  # noqa: B008 (how Gradio asks for its tracker)
-        text = shared.upload(
-            files or [], lambda phase, done, total: progress((done, total), desc=phase, unit=PHASES[phase] + "s")
-        )
+        return refreshed(shared.upload(files or [], tracker(progress)))
+
+    def tracker(progress) -> Progress:
+        return lambda phase, done, total: progress((done, total), desc=phase, unit=PHASES[phase] + "s")
+
+    def refreshed(text: str):
         return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
 
-    page.files.upload(
-        upload, page.files, [page.upload_status, page.table, page.status, page.sources], api_name="upload"
-    )
+    def add_url(url: str, progress=gr.Progress()):  # noqa: B008
+        return ("", *refreshed(shared.add_url(url, tracker(progress))))
+
+    def follow(url: str):
+        try:
+            followed = shared.assistant.follow_feed((url or "").strip())
+        except AssistantError as exc:
+            return url, prompts.render("upload_refused", reason=render.escape_markdown(str(exc)))
+        key = "feed_added" if followed else "feed_known"
+        return "", prompts.render(key, url=render.escape_markdown(url.strip()))
+
+    def poll(progress=gr.Progress()):  # noqa: B008
+        return refreshed(shared.poll(tracker(progress)))
+
+    corpus_outputs = [page.upload_status, page.table, page.status, page.sources]
+    page.files.upload(upload, page.files, corpus_outputs, api_name="upload")
+    page.fetch.click(add_url, page.url, [page.url, *corpus_outputs], api_name="add_url")
+    page.url.submit(add_url, page.url, [page.url, *corpus_outputs], api_visibility="private")
+    page.follow.click(follow, page.feed, [page.feed, page.upload_status], api_visibility="private")
+    page.poll.click(poll, None, corpus_outputs, api_name="poll_feeds")
 
 
 def _wire_api(gr, shared: Shared) -> None:
@@ -300,6 +370,17 @@ def _store_upload(assistant: Assistant, file: Any) -> tuple[bool, str]:
     return True, prompts.render("upload_added", file=render.escape_markdown(path.name), stored=written.name)
 
 
+def _poll_forever(shared: Shared, seconds: float) -> None:
+    """The app's feed schedule: a poll every ``seconds``, in the server process, whether or not a
+    page is open; a failure is printed and the next poll still runs."""
+    while True:
+        time.sleep(seconds)
+        try:
+            print(shared.poll(), file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 (a schedule must outlive one bad poll)
+            print(f"warning: feed poll failed: {exc!r}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the Newsdesk chat.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -316,6 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--insecure-no-auth", action="store_true", help="bind beyond loopback without a password (you accept the risk)"
     )
+    parser.add_argument(
+        "--poll-minutes",
+        type=float,
+        default=30.0,
+        help="poll the followed feeds every this many minutes (default 30; 0: only when asked)",
+    )
+    parser.add_argument("--allow-private", action="store_true", help="also fetch from loopback and private addresses")
     args = parser.parse_args(argv)
     auth = None
     if args.auth:
@@ -330,7 +418,12 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    app = build_app(Shared(assistant, args.feedback))
+    if args.allow_private:
+        assistant = assistant.with_settings(replace(assistant.settings, allow_private=True))
+    shared = Shared(assistant, args.feedback)
+    if args.poll_minutes > 0:
+        threading.Thread(target=_poll_forever, args=(shared, args.poll_minutes * 60), daemon=True).start()
+    app = build_app(shared)
     app.queue(default_concurrency_limit=4).launch(
         server_name=args.host,
         server_port=args.port,

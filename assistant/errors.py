@@ -46,3 +46,14 @@ class QueryError(AssistantError):
 
 class SettingsError(AssistantError):
     """An unknown setting or an invalid value."""
+
+
+class FetchError(AssistantError):
+    """A page or feed cannot be fetched: refused address, timeout, wrong type, too large, HTTP error.
+
+    ``transient`` when trying again later may succeed (no answer, a broken connection, a
+    server error), as opposed to a refusal of what the address is."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient

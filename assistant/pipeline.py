@@ -76,6 +76,29 @@ def scan_corpus(corpus_dir: Path, settings: Settings) -> Scan:
     )
 
 
+def add_url(corpus_dir: Path, url: str, settings: Settings) -> Path:
+    """Fetch the article at ``url`` into ``corpus_dir`` (``ingest.live``); index it with
+    ``build_index``.  Raises ``FetchError`` or ``ArticleError`` saying why it cannot be added."""
+    from assistant.ingest import live
+
+    return live.add_url(corpus_dir, url, settings)
+
+
+def feeds(corpus_dir: Path):
+    """The feeds ``corpus_dir`` follows (``ingest.live.Feeds``: ``add``, ``remove``, ``seen``)."""
+    from assistant.ingest import live
+
+    return live.Feeds.of(corpus_dir)
+
+
+def poll_feeds(corpus_dir: Path, settings: Settings):
+    """Store every item of the followed feeds not seen before (``ingest.live.Poll``); index
+    them with ``build_index``."""
+    from assistant.ingest import live
+
+    return live.poll(corpus_dir, settings)
+
+
 @dataclass(frozen=True)
 class ArticleInfo:
     """One indexed article and how many sentences and chunks it became (the corpus table)."""
@@ -210,6 +233,20 @@ class Assistant:
         from assistant.ingest.uploads import store_upload
 
         return store_upload(self.corpus_dir, filename, data, max_bytes=self.settings.max_article_bytes)
+
+    def add_url(self, url: str) -> Path:
+        """Fetch the article at ``url`` into the corpus folder (``ingest.live``); ``reload``
+        then indexes it.  Returns the path written."""
+        return add_url(self.corpus_dir, url, self.settings)
+
+    def follow_feed(self, url: str) -> bool:
+        """Follow the feed at ``url``; False when the corpus already follows it."""
+        return feeds(self.corpus_dir).add(url)
+
+    def poll_feeds(self):
+        """Store the new items of the feeds the corpus follows (``ingest.live.Poll``); ``reload``
+        then indexes them."""
+        return poll_feeds(self.corpus_dir, self.settings)
 
     def reload(self, progress: Progress = no_progress) -> Assistant:
         """Update the index from the corpus folder and return an assistant serving it."""

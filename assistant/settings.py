@@ -71,6 +71,10 @@ class Settings:
     hnsw_ef_search: int = 128  # beam width while searching (widened to k when more rows are asked for)
     # Ingest: two articles whose word 5-shingles have this Jaccard similarity are one story.
     duplicate_similarity: float = 0.8
+    # Live sources (``ingest.live``): fetching pages and feeds.
+    allow_private: bool = False  # fetch from loopback and private addresses (tests, an intranet)
+    fetch_timeout: float = 10.0  # seconds for one page, connection to last byte
+    max_redirects: int = 5
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -90,6 +94,7 @@ class Settings:
             "hnsw_m",
             "hnsw_ef_construction",
             "hnsw_ef_search",
+            "fetch_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
@@ -97,6 +102,8 @@ class Settings:
             raise SettingsError(
                 f"overlap_tokens must be in [0, chunk_tokens={self.chunk_tokens}), got {self.overlap_tokens}"
             )
+        if self.max_redirects < 0:
+            raise SettingsError(f"max_redirects must be 0 or more, got {self.max_redirects}")
         if self.threads < 0:
             raise SettingsError(f"threads must be 0 (automatic) or more, got {self.threads}")
         for name in ("duplicate_similarity", "redundancy", "same_words"):
@@ -124,6 +131,8 @@ class Settings:
             if isinstance(value, str) and expected in (int, float):
                 with contextlib.suppress(ValueError):  # refused below, naming the value
                     value = expected(value)
+            if isinstance(value, str) and expected is bool and value.strip().lower() in ("true", "false"):
+                value = value.strip().lower() == "true"
             if expected is float and type(value) is int:
                 value = float(value)
             if type(value) is not expected:

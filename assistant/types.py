@@ -42,6 +42,7 @@ class Document:
     # The page's date line as written, when nothing decided its day/month order ("09/10/2021"):
     # shown, flagged, never guessed; ``date`` is then "".
     date_written: str = ""
+    url: str = ""  # the page's address, for an article added by URL or feed (``ingest.live``)
 
     @property
     def label(self) -> str:

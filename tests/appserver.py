@@ -1,4 +1,5 @@
-"""Start ``app.py`` as a real server on a free loopback port (shared by the app and crash tests)."""
+"""Start ``app.py`` as a real server on a free loopback port, and a browser to drive it (shared by
+the app, crash and live-source tests)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:

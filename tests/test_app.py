@@ -17,16 +17,6 @@ from appserver import free_port, start_app
 from badfiles import BAD, GOOD, ODD, REFUSED, YELLEN
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAYLOAD = (
     "Hostile markup test\n\nThe envoy's memo on soybean tariffs read <script>window.pwned=1</script> "
     'and <img src=x onerror="window.pwned=2"> in full.\n'
@@ -176,18 +166,6 @@ def test_an_unsupported_type_is_refused_by_the_server(client, tmp_path):
     pdf.write_bytes(b"%PDF-1.4\n")
     with pytest.raises(AppError, match=r"Invalid file type.*'\.txt', '\.md'"):
         client.predict([handle_file(str(pdf))], api_name="/upload")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _ask_in_page(page, question: str) -> None:

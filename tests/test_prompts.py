@@ -49,6 +49,18 @@ EXPECTED = {
     "source_and_date_unknown": set(),
     "wrote": {"path"},
     "eval_extra_missing": {"command", "missing"},
+    "url_added": {"url", "stored"},
+    "url_refused": {"url", "reason"},
+    "url_none_added": {"count"},
+    "url_missing": set(),
+    "feed_added": {"url"},
+    "feed_known": {"url"},
+    "feed_removed": {"url"},
+    "feed_unknown": {"url"},
+    "feed_line": {"url", "seen"},
+    "feed_none": set(),
+    "feed_failed": {"url", "reason"},
+    "feed_polled": {"stored", "seen"},
 }
 
 

@@ -164,6 +164,7 @@ def clean(
         text=text,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         date_written="" if meta.date else meta.date_written,
+        url=meta.url,
     )
     return document, tuple(removed)
 

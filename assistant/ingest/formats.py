@@ -31,6 +31,8 @@ class Metadata:
     author: str = ""
     date: str = ""
     date_written: str = ""  # a date line whose day/month order nothing decided, as written
+    url: str = ""  # where a fetched page came from (front matter of ``live.add_url``)
+    fetched: str = ""  # when it was fetched, as written there
 
     def over(self, other: Metadata) -> Metadata:
         """Fields set here win; the empty ones are taken from ``other``."""
@@ -79,8 +81,10 @@ _FRONT_KEYS = {
     "site": "publication",
     "author": "author",
     "date": "date",
+    "url": "url",
+    "fetched": "fetched",
 }
-_ALLOWED = "title, publication (or source, site), author, date"
+_ALLOWED = "title, publication (or source, site), author, date, url, fetched"
 
 
 FRONT_MAX_LINES = 20  # a "---" closing further down than this, after no "key: value" line, is a rule
@@ -121,6 +125,8 @@ def _front_matter(lines: Sequence[str]) -> tuple[Metadata, int]:
                     f"malformed front matter: date {value!r} on line {no} {problem}; write it as YYYY-MM-DD"
                 )
             value = iso
+        if field == "url" and value and not value.lower().startswith(("http://", "https://")):
+            raise ArticleError(f"malformed front matter: url {value!r} on line {no} is not an http(s) address")
         fields[field] = value
     return Metadata(**fields), end + 1
 

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from assistant.errors import ArticleError, CorpusError
 from assistant.ingest.corpus import SUFFIXES, parse_article, walk
 
-__all__ = ["store_upload", "upload_name"]
+__all__ = ["store_upload", "upload_name", "write_atomic"]
 
 _HASH_CHARS = 12  # 48 bits of the content hash: unique within any corpus a person keeps
 
@@ -70,7 +70,7 @@ def store_upload(corpus_dir: Path, filename: str, data: bytes, *, max_bytes: int
         raise ArticleError(f"cannot add {shown}: it is already in the corpus as {existing}")
     try:
         root.mkdir(parents=True, exist_ok=True)
-        return _write_atomic(root / name, data)
+        return write_atomic(root / name, data)
     except OSError as error:
         raise CorpusError(
             f"cannot write the upload into {root}: {error.strerror or error}; check that the corpus folder is writable"
@@ -111,7 +111,9 @@ def _same_bytes(root: Path, data: bytes) -> str:
     return ""
 
 
-def _write_atomic(target: Path, data: bytes) -> Path:
+def write_atomic(target: Path, data: bytes) -> Path:
+    """Write ``data`` to ``target`` through a hidden temporary file and a rename, so an
+    indexer never reads half an article."""
     # The temp name is hidden so a concurrent read_corpus ignores it.
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
     try:

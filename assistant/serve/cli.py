@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,14 @@ def _filters(parser: argparse.ArgumentParser) -> None:
         "--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="articles published on or before"
     )
     parser.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
+
+
+def _fetching(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="also fetch from loopback and private addresses (refused by default: the allow_private setting)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="an interactive conversation (follow-up questions work; /clear, /quit)")
     _common(chat)
+
+    add = commands.add_parser("add", help="fetch articles by their addresses into the corpus folder, then index")
+    _common(add)
+    add.add_argument("urls", nargs="+", metavar="URL")
+    _fetching(add)
+
+    follow = commands.add_parser("feeds", help="follow RSS and Atom feeds: add, remove, list, poll")
+    _common(follow)
+    actions = follow.add_subparsers(dest="action", required=True)
+    for action, text in (("add", "follow a feed"), ("remove", "stop following a feed")):
+        actions.add_parser(action, help=text).add_argument("url", metavar="URL")
+    actions.add_parser("list", help="the feeds followed, with how many items each has given")
+    _fetching(actions.add_parser("poll", help="store every item not seen before, then index"))
 
     evaluate = commands.add_parser("eval", help="score retrieval and answers on the question sets, dev and test apart")
     _common(evaluate, folders=False)
@@ -182,23 +203,27 @@ def cmd_index(args: argparse.Namespace) -> int:
         )
     if args.report:
         print(format_report(scan_corpus(corpus, settings)))
+    _print_build(report, index)
+    return 0
+
+
+def _print_build(report, index: Path) -> None:
     seconds = f"{report.seconds:.2f}"
     if report.up_to_date:
         print(prompts.render("index_up_to_date", count=len(report.unchanged), index=index, seconds=seconds))
-    else:
-        print(
-            prompts.render(
-                "index_updated",
-                index=index,
-                added=len(report.added),
-                changed=len(report.changed),
-                removed=len(report.removed),
-                unchanged=len(report.unchanged),
-                embedded=report.texts_embedded,
-                seconds=seconds,
-            )
+        return
+    print(
+        prompts.render(
+            "index_updated",
+            index=index,
+            added=len(report.added),
+            changed=len(report.changed),
+            removed=len(report.removed),
+            unchanged=len(report.unchanged),
+            embedded=report.texts_embedded,
+            seconds=seconds,
         )
-    return 0
+    )
 
 
 def format_report(scan) -> str:
@@ -338,6 +363,67 @@ def cmd_external(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from assistant.pipeline import add_url
+
+    settings, (corpus, _) = _fetch_settings(args), _dirs(args)
+    stored = 0
+    for url in args.urls:
+        try:
+            path = add_url(corpus, url, settings)
+        except AssistantError as exc:
+            print(prompts.render("url_refused", url=url, reason=str(exc)), file=sys.stderr)
+            continue
+        stored += 1
+        print(prompts.render("url_added", url=url, stored=path.name))
+    if not stored:
+        raise AssistantError(prompts.render("url_none_added", count=len(args.urls)))
+    return _index_after(args, settings)
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from assistant.pipeline import feeds, poll_feeds
+
+    settings, (corpus, _) = _fetch_settings(args), _dirs(args)
+    followed = feeds(corpus)
+    if args.action == "add":
+        key = "feed_added" if followed.add(args.url) else "feed_known"
+        print(prompts.render(key, url=args.url))
+    elif args.action == "remove":
+        if not followed.remove(args.url):
+            raise AssistantError(prompts.render("feed_unknown", url=args.url))
+        print(prompts.render("feed_removed", url=args.url))
+    elif args.action == "list":
+        for url, seen in followed.seen.items():
+            print(prompts.render("feed_line", url=url, seen=len(seen)))
+        if not followed.seen:
+            print(prompts.render("feed_none"))
+    else:
+        report = poll_feeds(corpus, settings)
+        for url, reason in report.failed:
+            print(prompts.render("feed_failed", url=url, reason=reason), file=sys.stderr)
+        for url, reason in report.refused:
+            print(prompts.render("url_refused", url=url, reason=reason), file=sys.stderr)
+        print(prompts.render("feed_polled", stored=len(report.stored), seen=report.seen_before))
+        if report.stored:
+            return _index_after(args, settings)
+    return 0
+
+
+def _fetch_settings(args: argparse.Namespace) -> Settings:
+    settings = _settings(args)
+    return replace(settings, allow_private=True) if getattr(args, "allow_private", False) else settings
+
+
+def _index_after(args: argparse.Namespace, settings: Settings) -> int:
+    """Index the corpus after articles were added to it, as ``assistant index`` would."""
+    from assistant.pipeline import build_index
+
+    corpus, index = _dirs(args)
+    _print_build(build_index(corpus, index, settings, progress=PhaseProgress()), index)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {
@@ -345,6 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": cmd_search,
         "ask": cmd_ask,
         "chat": cmd_chat,
+        "add": cmd_add,
+        "feeds": cmd_feeds,
         "eval": cmd_eval,
         "external": cmd_external,
     }[args.command]
