@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from appserver import start_app
 
-from assistant.errors import ArticleError, FetchError
+from assistant.errors import ArticleError, CorpusError, FetchError
 from assistant.ingest.corpus import read_corpus
 from assistant.ingest.fetch import fetch
 from assistant.ingest.live import Feeds, add_url, parse_feed, poll
@@ -81,6 +81,7 @@ class Fixtures(BaseHTTPRequestHandler):
             "/empty.html": (200, "text/html", b"<html><body><nav>Home</nav></body></html>"),
             "/feed.rss": (200, "application/rss+xml", rss("/wetland.html", "/ferry.txt", "/image.png")),
             "/slow-feed.rss": (200, "application/rss+xml", rss("/slow")),
+            "/relative.rss": (200, "application/rss+xml", rss("/ferry.txt").replace(b"{base}", b"")),
             "/feed.atom": (200, "application/atom+xml", ATOM),
             "/broken.xml": (200, "application/xml", b"<rss><channel><item><title>cut off"),
             "/bomb.xml": (200, "application/xml", BOMB),
@@ -317,3 +318,12 @@ def test_the_web_page_adds_by_address_and_follows_a_feed(server, browser, tmp_pa
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_relative_item_link_is_read_against_the_feed_and_a_garbled_list_is_reported(server, settings, tmp_path):
+    Feeds.of(tmp_path).add(f"{server}/relative.rss")
+    (stored,) = poll(tmp_path, settings).stored
+    assert f"url: {server}/ferry.txt" in stored.read_text(encoding="utf-8")
+    (tmp_path / ".feeds.json").write_text('{"feeds": ["not", "a", "mapping"]}', encoding="utf-8")
+    with pytest.raises(CorpusError, match="fix or delete it"):
+        Feeds.of(tmp_path)

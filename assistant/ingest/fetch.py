@@ -179,7 +179,7 @@ def _body(response, url: str, max_bytes: int, deadline: float, timeout: float) -
     parts: list[bytes] = []
     size = 0
     try:
-        while block := response.read1(READ_BLOCK) if hasattr(response, "read1") else response.read(READ_BLOCK):
+        while block := response.read1(READ_BLOCK):
             size += len(block)
             if size > max_bytes:
                 raise FetchError(f"{url} is over the limit of {max_bytes:,} bytes; stopped reading")

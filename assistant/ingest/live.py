@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from assistant.errors import ArticleError, CorpusError, FetchError
@@ -120,9 +121,10 @@ class Feeds:
             return cls(path)
         except (OSError, ValueError) as error:
             raise CorpusError(f"cannot read the feed list {path}: {error}; fix or delete it") from None
-        if not isinstance(stored, dict) or not all(isinstance(v, list) for v in stored.get("feeds", {}).values()):
+        followed = stored.get("feeds") if isinstance(stored, dict) else None
+        if not isinstance(followed, dict) or not all(isinstance(v, list) for v in followed.values()):
             raise CorpusError(f"the feed list {path} is not one this version wrote; fix or delete it")
-        return cls(path, {url: list(keys) for url, keys in stored["feeds"].items()})
+        return cls(path, {url: list(keys) for url, keys in followed.items()})
 
     def add(self, url: str) -> bool:
         """Subscribe to ``url``; False when it already was.  Raises ``FetchError`` for an
@@ -166,7 +168,8 @@ def poll(corpus_dir: Path, settings: Settings, *, max_items: int = 50) -> Poll:
     report = Poll()
     for url, seen in feeds.seen.items():
         try:
-            items = parse_feed(_fetch(url, FEED_TYPES, settings).data)
+            page = _fetch(url, FEED_TYPES, settings)
+            items = [replace(i, link=urljoin(page.final_url, i.link)) for i in parse_feed(page.data)]
         except FetchError as error:
             report.failed.append((url, str(error)))
             continue
