@@ -34,6 +34,11 @@ CSS = """
 """
 
 
+def entity_names(rows: list[list[Any]]) -> list[str]:
+    """The names of the entity table's rows, once each, for the chat's "only articles naming" filter."""
+    return sorted({row[0] for row in rows}, key=str.casefold)
+
+
 class Shared:
     """The one assistant all sessions use; uploads swap in an updated one under a lock."""
 
@@ -48,6 +53,10 @@ class Shared:
 
     def corpus_table(self) -> list[list[Any]]:
         return render.corpus_rows(self.assistant.articles())
+
+    def entity_table(self) -> list[list[Any]]:
+        """Name, kind, articles, mentions of every entity the articles name (found once per article)."""
+        return [[e.name, e.kind, len(e.articles), e.mentions] for e in self.assistant.entities()]
 
     def cited_documents(self, answer) -> dict:
         """The cited articles of ``answer``, by id, for the sources panel."""
@@ -129,6 +138,8 @@ class Page:
     feed: Any
     follow: Any
     poll: Any
+    about: Any
+    entities: Any
 
 
 def build_app(shared: Shared):
@@ -136,7 +147,8 @@ def build_app(shared: Shared):
 
     with gr.Blocks(title="Newsdesk") as app:
         page = _layout(gr, shared)
-        _wire(gr, shared, page)
+        listed = _wire(gr, shared, page)
+        app.load(listed, None, [page.entities, page.about], api_visibility="private")
     return app
 
 
@@ -168,11 +180,19 @@ def _layout(gr, shared: Shared) -> Page:
                     date_from = gr.Textbox(label="From (YYYY-MM-DD)")
                     date_to = gr.Textbox(label="To (YYYY-MM-DD)")
                 sources = gr.CheckboxGroup(shared.assistant.publications(), label="Publications (none = all)")
+                about = gr.Dropdown(
+                    [], value=None, label="Only articles naming (pick in the Entities tab, or type)", elem_id="nd-about"
+                )
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources_panel = gr.HTML(render.sources_html(None, {}), elem_id="nd-sources")
             pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
             article = gr.HTML(elem_id="nd-article-box", max_height=460)
+    with gr.Tab("Entities"):
+        gr.Markdown("People, organisations and places the articles name. Choose one to ask only about it.")
+        entities = gr.Dataframe(
+            [], headers=["name", "kind", "articles", "mentions"], interactive=False, elem_id="nd-entities"
+        )
     with gr.Tab("Corpus"):
         table = gr.Dataframe(
             shared.corpus_table(),
@@ -217,21 +237,33 @@ def _layout(gr, shared: Shared) -> Page:
         feed,
         follow,
         poll,
+        about,
+        entities,
     )
 
 
-def _wire(gr, shared: Shared, page: Page) -> None:
-    """Event handlers, each bound to its components; ``/ask`` and ``/upload`` are the API."""
+def _wire(gr, shared: Shared, page: Page):
+    """Event handlers, each bound to its components; ``/ask`` and ``/upload`` are the API.
+    Returns what fills the Entities tab when a page loads."""
     _wire_chat(gr, shared, page)
     _wire_corpus(gr, shared, page)
+    listed = _wire_entities(gr, shared, page)
     _wire_api(gr, shared)
+    return listed
 
 
 def _wire_chat(gr, shared: Shared, page: Page) -> None:
     """Asking, opening a cited article, clearing the conversation, thumbs up or down."""
 
     def respond(
-        question: str, chat: list, history: list[str], answers: list, date_from: str, date_to: str, sources: list[str]
+        question: str,
+        chat: list,
+        history: list[str],
+        answers: list,
+        date_from: str,
+        date_to: str,
+        sources: list[str],
+        about: str | None,
     ):
         question = (question or "").strip()
         unchanged = (gr.update(), chat, history, answers, gr.update(), gr.update(), gr.update())
@@ -245,6 +277,7 @@ def _wire_chat(gr, shared: Shared, page: Page) -> None:
                 date_from=(date_from or "").strip(),
                 date_to=(date_to or "").strip(),
                 sources=sources or [],
+                articles=shared.assistant.articles_about(about) if about else (),
             )
         except AssistantError as exc:
             gr.Warning(str(exc))
@@ -288,7 +321,7 @@ def _wire_chat(gr, shared: Shared, page: Page) -> None:
         return ""
 
     p = page
-    ask_inputs = [p.question, p.chat, p.history, p.answers, p.date_from, p.date_to, p.sources]
+    ask_inputs = [p.question, p.chat, p.history, p.answers, p.date_from, p.date_to, p.sources, p.about]
     ask_outputs = [p.question, p.chat, p.history, p.answers, p.sources_panel, p.pick, p.article]
     p.send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
     p.question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
@@ -312,7 +345,9 @@ def _wire_corpus(gr, shared: Shared, page: Page) -> None:
         return lambda phase, done, total: progress((done, total), desc=phase, unit=PHASES[phase] + "s")
 
     def refreshed(text: str):
-        return text, shared.corpus_table(), shared.status(), gr.update(choices=shared.assistant.publications())
+        rows = shared.entity_table()
+        publications = gr.update(choices=shared.assistant.publications())
+        return text, shared.corpus_table(), shared.status(), publications, rows, gr.update(choices=entity_names(rows))
 
     def add_url(url: str, progress=gr.Progress()):  # noqa: B008
         return ("", *refreshed(shared.add_url(url, tracker(progress))))
@@ -328,12 +363,29 @@ def _wire_corpus(gr, shared: Shared, page: Page) -> None:
     def poll(progress=gr.Progress()):  # noqa: B008
         return refreshed(shared.poll(tracker(progress)))
 
-    corpus_outputs = [page.upload_status, page.table, page.status, page.sources]
+    corpus_outputs = [page.upload_status, page.table, page.status, page.sources, page.entities, page.about]
     page.files.upload(upload, page.files, corpus_outputs, api_name="upload")
     page.fetch.click(add_url, page.url, [page.url, *corpus_outputs], api_name="add_url")
     page.url.submit(add_url, page.url, [page.url, *corpus_outputs], api_visibility="private")
     page.follow.click(follow, page.feed, [page.feed, page.upload_status], api_visibility="private")
     page.poll.click(poll, None, corpus_outputs, api_name="poll_feeds")
+
+
+def _wire_entities(gr, shared: Shared, page: Page) -> None:
+    """The Entities tab, filled when the page loads (each article is read by the model once, then
+    cached), and a chosen row narrowing the chat to the articles naming it."""
+
+    def listed():
+        rows = shared.entity_table()
+        return rows, gr.update(choices=entity_names(rows))
+
+    def choose(rows, event: gr.SelectData):
+        name = rows.iloc[event.index[0], 0] if hasattr(rows, "iloc") else rows[event.index[0]][0]
+        gr.Info(prompts.render("entity_chosen", name=name))
+        return name
+
+    page.entities.select(choose, page.entities, page.about, api_visibility="private")
+    return listed
 
 
 def _wire_api(gr, shared: Shared) -> None:

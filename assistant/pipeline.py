@@ -6,10 +6,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant import prompts
 from assistant.answer.compose import ask
-from assistant.errors import SettingsError
+from assistant.errors import QueryError, SettingsError
 from assistant.ingest.corpus import Scan, read_corpus
 from assistant.ingest.split import Chunking
 from assistant.models.embedding import Embedder, load_embedder
@@ -20,6 +21,9 @@ from assistant.settings import Settings, load_settings
 from assistant.store.build import BuildReport, Engine, local, update_index
 from assistant.store.generation import open_index
 from assistant.types import Answer, Document, Passage, Progress, no_progress
+
+if TYPE_CHECKING:
+    from assistant.store.entities import Entity
 
 #: The checkout this package lives in (installed editable by ``make``); NEWSDESK_HOME overrides.
 PROJECT_DIR = Path(os.environ.get("NEWSDESK_HOME") or Path(__file__).resolve().parent.parent)
@@ -179,10 +183,12 @@ class Assistant:
         date_from: str = "",
         date_to: str = "",
         sources: Sequence[str] = (),
+        articles: Sequence[str] = (),
     ) -> list[Passage]:
         """The ``k`` best passages for ``query`` (``settings.k`` by default), each with its
-        text, score and provenance."""
-        return self.retriever.search(query, k, mode, Filters(date_from, date_to, tuple(sources)))
+        text, score and provenance; ``articles`` (doc ids), when given, are the only ones searched."""
+        filters = Filters(date_from, date_to, tuple(sources), frozenset(articles))
+        return self.retriever.search(query, k, mode, filters)
 
     def ask(
         self,
@@ -192,12 +198,31 @@ class Assistant:
         date_from: str = "",
         date_to: str = "",
         sources: Sequence[str] = (),
+        articles: Sequence[str] = (),
     ) -> Answer:
         """An extractive, cited answer, or an abstention naming what the corpus holds nearest.
 
-        ``history`` is the earlier user turns of the conversation, oldest first.
+        ``history`` is the earlier user turns of the conversation, oldest first; ``articles``
+        (doc ids, e.g. an entity's: ``entities``), when given, are the only ones searched.
         """
-        return ask(self.retriever, self.settings, question, history or (), Filters(date_from, date_to, tuple(sources)))
+        filters = Filters(date_from, date_to, tuple(sources), frozenset(articles))
+        return ask(self.retriever, self.settings, question, history or (), filters)
+
+    def articles_about(self, name: str) -> tuple[str, ...]:
+        """The articles naming ``name`` (any kind, case aside), for ``ask(articles=...)``; raises
+        ``QueryError`` when no article names it."""
+        wanted = " ".join(name.split()).casefold()
+        found = sorted({d for e in self.entities() if e.name.casefold() == wanted for d in e.articles})
+        if not found:
+            raise QueryError(prompts.render("entity_unknown", name=name))
+        return tuple(found)
+
+    def entities(self) -> list[Entity]:
+        """The people, organisations and places the indexed articles name, with their articles,
+        those in most articles first (``store.entities``; found once per article, then cached)."""
+        from assistant.store.entities import ENTITIES, corpus_entities
+
+        return corpus_entities(self.retriever.index.documents.values(), self.index_dir / ENTITIES)
 
     def article(self, doc_id: str) -> Document | None:
         """The cleaned article ``doc_id`` as indexed, or None when the index holds no such article."""

@@ -61,6 +61,9 @@ EXPECTED = {
     "feed_none": set(),
     "feed_failed": {"url", "reason"},
     "feed_polled": {"stored", "seen"},
+    "entity_unknown": {"name"},
+    "entity_line": {"name", "kind", "articles", "mentions"},
+    "entity_chosen": {"name"},
 }
 
 

@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 class Filters:
     """Restrict retrieval.  Dates are inclusive ISO days; an article whose date is
     unknown is excluded by any date bound, since it cannot be shown to be inside it.
-    ``sources`` match publications case-insensitively."""
+    ``sources`` match publications case-insensitively; ``articles``, when given, are the only
+    articles searched."""
 
     date_from: str = ""
     date_to: str = ""
     sources: tuple[str, ...] = ()
+    articles: frozenset[str] = frozenset()  # only these doc ids (an entity's articles, say)
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):
@@ -40,9 +42,11 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.sources)
+        return bool(self.date_from or self.date_to or self.sources or self.articles)
 
     def admits(self, doc: Document) -> bool:
+        if self.articles and doc.doc_id not in self.articles:
+            return False
         if (self.date_from or self.date_to) and not doc.date:
             return False
         if self.date_from and doc.date < self.date_from:

@@ -47,6 +47,7 @@ def _filters(parser: argparse.ArgumentParser) -> None:
         "--to", dest="date_to", default="", metavar="YYYY-MM-DD", help="articles published on or before"
     )
     parser.add_argument("--source", action="append", default=[], help="only this publication; repeatable")
+    parser.add_argument("--about", metavar="NAME", help="only articles naming this person, organisation or place")
 
 
 def _fetching(parser: argparse.ArgumentParser) -> None:
@@ -96,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _filters(ask)
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+
+    entities = commands.add_parser("entities", help="the people, organisations and places the articles name")
+    _common(entities)
+    entities.add_argument("--kind", choices=("person", "organisation", "place"))
+    entities.add_argument("--top", type=int, default=50, help="how many, those in most articles first (default 50)")
+    entities.add_argument("--json", action="store_true", help="print every one as JSON, with its articles")
 
     chat = commands.add_parser("chat", help="an interactive conversation (follow-up questions work; /clear, /quit)")
     _common(chat)
@@ -246,14 +253,18 @@ def format_report(scan) -> str:
     return "\n".join(out)
 
 
+def _filter_args(args: argparse.Namespace, assistant) -> dict[str, Any]:
+    """The keyword filters of ``search`` and ``ask``: dates, publications, an entity's articles."""
+    articles = assistant.articles_about(args.about) if args.about else ()
+    return {"date_from": args.date_from, "date_to": args.date_to, "sources": args.source, "articles": articles}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from assistant.pipeline import Assistant
 
     corpus, index = _dirs(args)
     assistant = Assistant.load(corpus, index, _settings(args))
-    passages = assistant.search(
-        args.query, args.k, mode=args.mode, date_from=args.date_from, date_to=args.date_to, sources=args.source
-    )
+    passages = assistant.search(args.query, args.k, mode=args.mode, **_filter_args(args, assistant))
     if args.json:
         print(json.dumps([asdict(p) for p in passages], ensure_ascii=False, indent=2))
         return 0
@@ -286,9 +297,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     corpus, index = _dirs(args)
     assistant = Assistant.load(corpus, index, _settings(args))
-    answer = assistant.ask(
-        args.question, args.history, date_from=args.date_from, date_to=args.date_to, sources=args.source
-    )
+    answer = assistant.ask(args.question, args.history, **_filter_args(args, assistant))
     print(json.dumps(asdict(answer), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
     return 0
 
@@ -363,6 +372,19 @@ def cmd_external(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_entities(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    found = [e for e in Assistant.load(corpus, index, _settings(args)).entities() if e.kind == (args.kind or e.kind)]
+    if args.json:
+        print(json.dumps([asdict(e) for e in found], ensure_ascii=False, indent=2))
+        return 0
+    for e in found[: args.top]:
+        print(prompts.render("entity_line", name=e.name, kind=e.kind, articles=len(e.articles), mentions=e.mentions))
+    return 0
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from assistant.pipeline import add_url
 
@@ -431,6 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": cmd_search,
         "ask": cmd_ask,
         "chat": cmd_chat,
+        "entities": cmd_entities,
         "add": cmd_add,
         "feeds": cmd_feeds,
         "eval": cmd_eval,
