@@ -327,3 +327,29 @@ def test_a_relative_item_link_is_read_against_the_feed_and_a_garbled_list_is_rep
     (tmp_path / ".feeds.json").write_text('{"feeds": ["not", "a", "mapping"]}', encoding="utf-8")
     with pytest.raises(CorpusError, match="fix or delete it"):
         Feeds.of(tmp_path)
+
+
+def test_https_is_verified_against_the_system_certificates(tmp_path):
+    """A loopback HTTPS server with a self-signed certificate: the TLS connection to the checked
+    address is made (with the host name for SNI) and its certificate refused, as a message."""
+    import ssl
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Fixtures)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            fetch(f"https://127.0.0.1:{httpd.server_address[1]}/ferry.txt", accept=ARTICLE, max_bytes=10_000,
+                  timeout=5.0, allow_private=True)  # fmt: skip
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
