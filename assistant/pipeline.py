@@ -23,6 +23,7 @@ from assistant.store.generation import open_index
 from assistant.types import Answer, Document, Passage, Progress, no_progress
 
 if TYPE_CHECKING:
+    from assistant.answer.timeline import Event
     from assistant.store.entities import Entity
 
 #: The checkout this package lives in (installed editable by ``make``); NEWSDESK_HOME overrides.
@@ -207,6 +208,25 @@ class Assistant:
         """
         filters = Filters(date_from, date_to, tuple(sources), frozenset(articles))
         return ask(self.retriever, self.settings, question, history or (), filters)
+
+    def timeline(self, *, about: str = "", words: str = "", date_from: str = "", date_to: str = "") -> list[Event]:
+        """Every sentence that dates what it reports, in date order (``answer.timeline``): of the
+        articles naming ``about`` (a person, organisation or place), holding ``words``, with a
+        date from ``date_from`` to ``date_to`` (inclusive ISO days; a month or year counts by
+        its first day)."""
+        from assistant.answer.timeline import events
+
+        filters = Filters(date_from, date_to)  # checks the dates
+        documents = self.retriever.index.documents
+        chosen = [documents[d] for d in self.articles_about(about)] if about else documents.values()
+        wanted = " ".join(words.split()).casefold()
+        return [
+            e
+            for e in events(chosen, self.retriever.index.sentences.__getitem__, same_words=self.settings.same_words)
+            if (not wanted or wanted in e.text.casefold())
+            and (not filters.date_from or e.date >= filters.date_from)
+            and (not filters.date_to or e.date <= filters.date_to)
+        ]
 
     def articles_about(self, name: str) -> tuple[str, ...]:
         """The articles naming ``name`` (any kind, case aside), for ``ask(articles=...)``; raises

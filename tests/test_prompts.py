@@ -64,6 +64,9 @@ EXPECTED = {
     "entity_unknown": {"name"},
     "entity_line": {"name", "kind", "articles", "mentions"},
     "entity_chosen": {"name"},
+    "timeline_line": {"date", "precision", "phrase", "source"},
+    "timeline_conflict": {"other"},
+    "timeline_empty": set(),
 }
 
 

@@ -102,16 +102,23 @@ def resolve_relative_dates(sentence: str, published: str) -> tuple[str, ...]:
     invalid, or when nothing in the sentence is relative.  Phrases are quoted as
     written (whitespace collapsed); notes are deduplicated in order of appearance.
     """
+    return tuple(dict.fromkeys(f'"{phrase}" = {resolved}' for phrase, resolved in relative_dates(sentence, published)))
+
+
+def relative_dates(sentence: str, published: str) -> list[tuple[str, str]]:
+    """(phrase as written, what it resolves to) for each relative date of ``sentence``: an ISO
+    day, ``week of`` a Monday, a month ("September 2021") or a year; [] without a valid
+    ``published`` date."""
     if not _ISO_DAY.fullmatch(published):
-        return ()
+        return []
     try:
         day = date.fromisoformat(published)
     except ValueError:
-        return ()
+        return []
     # ASCII-only lowercasing keeps every character in place, so quotes are cut from
     # the original; Unicode case folding could change lengths ("İ") or spellings.
     lowered = sentence.translate(_ASCII_LOWER)
-    notes: list[str] = []
+    found: list[tuple[str, str]] = []
     for match in _PATTERN.finditer(lowered):
         if match["the"] and (match["wrel"] or match["prel"]):
             continue
@@ -120,5 +127,5 @@ def resolve_relative_dates(sentence: str, published: str) -> tuple[str, ...]:
         except (OverflowError, ValueError):  # before year 1 or after 9999: no date to name
             continue
         phrase = " ".join(sentence[match.end("the") if match["the"] else match.start() : match.end()].split())
-        notes.append(f'"{phrase}" = {resolved}')
-    return tuple(dict.fromkeys(notes))
+        found.append((phrase, resolved))
+    return found

@@ -98,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     _filters(ask)
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
 
+    timeline = commands.add_parser("timeline", help="every sentence that dates what it reports, in date order")
+    _common(timeline)
+    timeline.add_argument("--about", metavar="NAME", help="only articles naming this person, organisation or place")
+    timeline.add_argument("--words", default="", help="only sentences holding these words")
+    timeline.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD")
+    timeline.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD")
+    timeline.add_argument("--json", action="store_true", help="print the events as JSON")
+
     entities = commands.add_parser("entities", help="the people, organisations and places the articles name")
     _common(entities)
     entities.add_argument("--kind", choices=("person", "organisation", "place"))
@@ -372,6 +380,26 @@ def cmd_external(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    assistant = Assistant.load(corpus, index, _settings(args))
+    found = assistant.timeline(about=args.about or "", words=args.words, date_from=args.date_from, date_to=args.date_to)
+    if args.json:
+        print(json.dumps([asdict(e) for e in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(prompts.render("timeline_empty"))
+    for e in found:
+        source = ", ".join(x for x in (e.title or e.doc_id, e.publication) if x)
+        print(prompts.render("timeline_line", date=e.when, precision=e.precision, phrase=e.phrase, source=source))
+        print(f"    {e.text}  ({e.doc_id}, chars {e.start}–{e.end})")
+        for other in e.conflicts:
+            print("    " + prompts.render("timeline_conflict", other=other))
+    return 0
+
+
 def cmd_entities(args: argparse.Namespace) -> int:
     from assistant.pipeline import Assistant
 
@@ -454,6 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ask": cmd_ask,
         "chat": cmd_chat,
         "entities": cmd_entities,
+        "timeline": cmd_timeline,
         "add": cmd_add,
         "feeds": cmd_feeds,
         "eval": cmd_eval,
