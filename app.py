@@ -113,6 +113,21 @@ class Shared:
 
 
 @dataclass
+class Timeline:
+    """The Timeline tab's components: its filters, the plot, the list, the source of a chosen entry."""
+
+    about: Any
+    words: Any
+    date_from: Any
+    date_to: Any
+    show: Any
+    plot: Any
+    table: Any
+    article: Any
+    events: Any
+
+
+@dataclass
 class Page:
     """The components the event handlers read and write."""
 
@@ -140,6 +155,7 @@ class Page:
     poll: Any
     about: Any
     entities: Any
+    timeline: Timeline
 
 
 def build_app(shared: Shared):
@@ -148,7 +164,7 @@ def build_app(shared: Shared):
     with gr.Blocks(title="Newsdesk") as app:
         page = _layout(gr, shared)
         listed = _wire(gr, shared, page)
-        app.load(listed, None, [page.entities, page.about], api_visibility="private")
+        app.load(listed, None, [page.entities, page.about, page.timeline.about], api_visibility="private")
     return app
 
 
@@ -188,6 +204,25 @@ def _layout(gr, shared: Shared) -> Page:
             sources_panel = gr.HTML(render.sources_html(None, {}), elem_id="nd-sources")
             pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
             article = gr.HTML(elem_id="nd-article-box", max_height=460)
+    with gr.Tab("Timeline"):
+        with gr.Row():
+            timeline_about = gr.Dropdown([], value=None, label="Only articles naming", elem_id="nd-timeline-about")
+            timeline_words = gr.Textbox(label="Sentences holding", elem_id="nd-timeline-words")
+            timeline_from = gr.Textbox(label="From (YYYY-MM-DD)")
+            timeline_to = gr.Textbox(label="To (YYYY-MM-DD)")
+            timeline_show = gr.Button("Show", variant="primary", elem_id="nd-timeline-show")
+        timeline_plot = gr.ScatterPlot(
+            x="date", y="publication", color="publication", label="Events over time", elem_id="nd-timeline-plot"
+        )
+        timeline_table = gr.Dataframe(
+            [],
+            headers=["when", "precision", "sentence", "source", "dated otherwise by"],
+            interactive=False,
+            wrap=True,
+            elem_id="nd-timeline",
+        )
+        timeline_article = gr.HTML(elem_id="nd-timeline-article", max_height=460)
+        timeline_events = gr.State([])
     with gr.Tab("Entities"):
         gr.Markdown("People, organisations and places the articles name. Choose one to ask only about it.")
         entities = gr.Dataframe(
@@ -239,6 +274,17 @@ def _layout(gr, shared: Shared) -> Page:
         poll,
         about,
         entities,
+        Timeline(
+            timeline_about,
+            timeline_words,
+            timeline_from,
+            timeline_to,
+            timeline_show,
+            timeline_plot,
+            timeline_table,
+            timeline_article,
+            timeline_events,
+        ),
     )
 
 
@@ -248,6 +294,7 @@ def _wire(gr, shared: Shared, page: Page):
     _wire_chat(gr, shared, page)
     _wire_corpus(gr, shared, page)
     listed = _wire_entities(gr, shared, page)
+    _wire_timeline(gr, shared, page.timeline)
     _wire_api(gr, shared)
     return listed
 
@@ -377,15 +424,62 @@ def _wire_entities(gr, shared: Shared, page: Page) -> None:
 
     def listed():
         rows = shared.entity_table()
-        return rows, gr.update(choices=entity_names(rows))
+        return rows, gr.update(choices=entity_names(rows)), gr.update(choices=entity_names(rows))
 
     def choose(rows, event: gr.SelectData):
         name = rows.iloc[event.index[0], 0] if hasattr(rows, "iloc") else rows[event.index[0]][0]
         gr.Info(prompts.render("entity_chosen", name=name))
-        return name
+        return name, name
 
-    page.entities.select(choose, page.entities, page.about, api_visibility="private")
+    page.entities.select(choose, page.entities, [page.about, page.timeline.about], api_visibility="private")
     return listed
+
+
+def _wire_timeline(gr, shared: Shared, view: Timeline) -> None:
+    """The Timeline tab: the events of the chosen articles, words and dates as a plot (coloured by
+    publication) and a list; choosing an entry shows its article with the sentence marked."""
+    import pandas as pd
+
+    def show(about: str | None, words: str, date_from: str, date_to: str):
+        try:
+            found = shared.assistant.timeline(
+                about=about or "",
+                words=words or "",
+                date_from=(date_from or "").strip(),
+                date_to=(date_to or "").strip(),
+            )
+        except AssistantError as exc:
+            gr.Warning(str(exc))
+            return gr.update(), gr.update(), gr.update(), []
+        plot = pd.DataFrame(
+            {
+                "date": pd.to_datetime([e.date for e in found]),
+                "publication": [e.publication or prompts.render("publication_unknown") for e in found],
+                "sentence": [e.text for e in found],
+            }
+        )
+        rows = [
+            [
+                e.when,
+                e.precision,
+                e.text,
+                " · ".join(x for x in (e.title or e.doc_id, e.publication) if x),
+                "; ".join(e.conflicts),
+            ]
+            for e in found
+        ]
+        if not found:
+            gr.Info(prompts.render("timeline_empty"))
+        return plot, rows, "", found
+
+    def open_event(found: list, event: gr.SelectData):
+        chosen = found[event.index[0]] if found and event.index[0] < len(found) else None
+        doc = shared.assistant.article(chosen.doc_id) if chosen else None
+        return render.article_html(doc, chosen.start, chosen.end) if doc else ""
+
+    inputs = [view.about, view.words, view.date_from, view.date_to]
+    view.show.click(show, inputs, [view.plot, view.table, view.article, view.events], api_visibility="private")
+    view.table.select(open_event, view.events, view.article, api_visibility="private")
 
 
 def _wire_api(gr, shared: Shared) -> None:

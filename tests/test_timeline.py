@@ -5,8 +5,10 @@ Fixture articles about a river bridge and a school, not the bundled corpus."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +94,31 @@ def test_the_cli_prints_and_exports_the_timeline(assistant):
     assert len(json.loads(exported.stdout)) == 7
     refused = subprocess.run([*run, "--from", "May 2024"], capture_output=True, text=True, timeout=300)
     assert refused.returncode == 1 and "date_from must be a date" in refused.stderr
+
+
+def test_the_timeline_tab_plots_lists_and_opens_the_source(browser, assistant, tmp_path):
+    from appserver import start_app
+    from playwright.sync_api import expect
+
+    process, url = start_app(assistant.corpus_dir, tmp_path / "index", "--poll-minutes", "0")
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(url)
+        page.get_by_role("tab", name="Timeline").click()
+        page.locator("#nd-timeline-words input, #nd-timeline-words textarea").first.fill("bridge")
+        page.locator("#nd-timeline-show").click()
+        table = page.locator("#nd-timeline")
+        expect(table).to_contain_text("The Mill Lane bridge reopened on 8 May", timeout=60_000)
+        expect(table).to_contain_text("bridge-a.txt: 2024-05-09")  # the conflict, beside the entry
+        assert "choir" not in table.inner_text()
+        page.locator("#nd-timeline-plot canvas, #nd-timeline-plot svg").first.wait_for(timeout=30_000)
+        table.get_by_text("The Mill Lane bridge reopened on 8 May", exact=False).first.click()
+        marked = page.locator("#nd-timeline-article mark#nd-cited")
+        expect(marked).to_contain_text("reopened on 8 May", timeout=30_000)
+        shots = Path(os.environ.get("NEWSDESK_SCREENSHOTS") or tmp_path)
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "timeline.png"), full_page=True)
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
