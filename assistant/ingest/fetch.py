@@ -17,6 +17,7 @@ import http.client
 import ipaddress
 import re
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -170,6 +171,9 @@ def _request(url: str, accept: tuple[str, ...], deadline: float, allow_private: 
     except TimeoutError:
         connection.close()
         raise FetchError(f"cannot fetch {url}: no answer within the time limit", transient=True) from None
+    except ssl.SSLCertVerificationError as error:  # the site's certificate: no retry will change it soon
+        connection.close()
+        raise FetchError(f"cannot fetch {url}: {error}") from None
     except (OSError, http.client.HTTPException) as error:
         connection.close()
         raise FetchError(f"cannot fetch {url}: {error}", transient=True) from None
