@@ -54,6 +54,10 @@ class Shared:
     def corpus_table(self) -> list[list[Any]]:
         return render.corpus_rows(self.assistant.articles())
 
+    def feed_lines(self) -> str:
+        """The feeds followed, with the items taken of each (HTML, addresses escaped)."""
+        return render.feeds_html(self.assistant.followed_feeds())
+
     def entity_table(self) -> list[list[Any]]:
         """Name, kind, articles, mentions of every entity the articles name (found once per article)."""
         return [[e.name, e.kind, len(e.articles), e.mentions] for e in self.assistant.entities()]
@@ -152,7 +156,9 @@ class Page:
     fetch: Any
     feed: Any
     follow: Any
+    unfollow: Any
     poll: Any
+    feeds: Any
     about: Any
     entities: Any
     timeline: Timeline
@@ -247,7 +253,9 @@ def _layout(gr, shared: Shared) -> Page:
         with gr.Row():
             feed = gr.Textbox(label="Follow an RSS or Atom feed", scale=4, elem_id="nd-feed")
             follow = gr.Button("Follow", scale=1, elem_id="nd-follow")
+            unfollow = gr.Button("Stop following", scale=1, elem_id="nd-unfollow")
             poll = gr.Button("Poll feeds now", scale=1, elem_id="nd-poll")
+        feeds = gr.HTML(shared.feed_lines(), elem_id="nd-feeds")
         upload_status = gr.Markdown(elem_id="nd-upload-status")
     return Page(
         status,
@@ -271,7 +279,9 @@ def _layout(gr, shared: Shared) -> Page:
         fetch,
         feed,
         follow,
+        unfollow,
         poll,
+        feeds,
         about,
         entities,
         Timeline(
@@ -400,12 +410,18 @@ def _wire_corpus(gr, shared: Shared, page: Page) -> None:
         return ("", *refreshed(shared.add_url(url, tracker(progress))))
 
     def follow(url: str):
+        url = (url or "").strip()
         try:
-            followed = shared.assistant.follow_feed((url or "").strip())
+            followed = shared.assistant.follow_feed(url)
         except AssistantError as exc:
-            return url, prompts.render("upload_refused", reason=render.escape_markdown(str(exc)))
+            return url, prompts.render("upload_refused", reason=render.escape_markdown(str(exc))), gr.update()
         key = "feed_added" if followed else "feed_known"
-        return "", prompts.render(key, url=render.escape_markdown(url.strip()))
+        return "", prompts.render(key, url=render.escape_markdown(url)), shared.feed_lines()
+
+    def unfollow(url: str):
+        url = (url or "").strip()
+        key = "feed_removed" if shared.assistant.unfollow_feed(url) else "feed_unknown"
+        return "", prompts.render(key, url=render.escape_markdown(url)), shared.feed_lines()
 
     def poll(progress=gr.Progress()):  # noqa: B008
         return refreshed(shared.poll(tracker(progress)))
@@ -414,8 +430,12 @@ def _wire_corpus(gr, shared: Shared, page: Page) -> None:
     page.files.upload(upload, page.files, corpus_outputs, api_name="upload")
     page.fetch.click(add_url, page.url, [page.url, *corpus_outputs], api_name="add_url")
     page.url.submit(add_url, page.url, [page.url, *corpus_outputs], api_visibility="private")
-    page.follow.click(follow, page.feed, [page.feed, page.upload_status], api_visibility="private")
-    page.poll.click(poll, None, corpus_outputs, api_name="poll_feeds")
+    followed = [page.feed, page.upload_status, page.feeds]
+    page.follow.click(follow, page.feed, followed, api_visibility="private")
+    page.unfollow.click(unfollow, page.feed, followed, api_visibility="private")
+    page.poll.click(poll, None, corpus_outputs, api_name="poll_feeds").then(
+        shared.feed_lines, None, page.feeds, api_visibility="private"
+    )
 
 
 def _wire_entities(gr, shared: Shared, page: Page) -> None:

@@ -288,6 +288,14 @@ class Assistant:
         """Follow the feed at ``url``; False when the corpus already follows it."""
         return feeds(self.corpus_dir).add(url)
 
+    def unfollow_feed(self, url: str) -> bool:
+        """Stop following the feed at ``url`` (the articles it gave stay); False when not followed."""
+        return feeds(self.corpus_dir).remove(url)
+
+    def followed_feeds(self) -> dict[str, int]:
+        """Each feed followed, with how many of its items have been taken."""
+        return {url: len(seen) for url, seen in feeds(self.corpus_dir).seen.items()}
+
     def poll_feeds(self):
         """Store the new items of the feeds the corpus follows (``ingest.live.Poll``); ``reload``
         then indexes them."""

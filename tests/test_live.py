@@ -304,12 +304,18 @@ def test_the_web_page_adds_by_address_and_follows_a_feed(server, browser, tmp_pa
         page.locator("#nd-feed input, #nd-feed textarea").first.fill(f"{server}/feed.atom")
         page.locator("#nd-follow").click()
         page.get_by_text("following", exact=False).first.wait_for(timeout=30_000)
+        feeds = page.locator("#nd-feeds")
+        expect(feeds).to_contain_text(f"{server}/feed.atom (0 items taken)", timeout=30_000)
         page.locator("#nd-poll").click()
         page.get_by_text("1 new articles stored", exact=False).wait_for(timeout=120_000)
+        expect(feeds).to_contain_text(f"{server}/feed.atom (1 items taken)", timeout=60_000)
         expect(page.locator("#nd-corpus")).to_contain_text("Ferry fares frozen for islanders", timeout=60_000)
         shots = Path(os.environ.get("NEWSDESK_SCREENSHOTS") or tmp_path)
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "live-sources.png"), full_page=True)
+        page.locator("#nd-feed input, #nd-feed textarea").first.fill(f"{server}/feed.atom")
+        page.locator("#nd-unfollow").click()
+        expect(feeds).to_contain_text("No feeds followed yet", timeout=30_000)
         page.close()
         from gradio_client import Client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.serve.render import answer_markdown, article_html, escape_markdown, highlighted
+from assistant.serve.render import answer_markdown, article_html, escape_markdown, feeds_html, highlighted
 from assistant.types import Answer, Citation, Document
 
 
@@ -71,3 +71,9 @@ def test_article_marks_the_cited_span_across_paragraphs():
     doc = Document("d.txt", "T", "P", "", "", "One.\n\nTwo <i>x</i>.\n\nThree.", "h")
     out = article_html(doc, 0, 14)
     assert out.count("<mark") == 2 and "id='nd-cited'" in out and "&lt;i&gt;" in out
+
+
+def test_followed_feeds_are_escaped():
+    shown = feeds_html({"http://news.example/feed?x=<script>alert(1)</script>": 3})
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "(3 items taken)" in shown
+    assert "No feeds followed yet" in feeds_html({})

@@ -113,6 +113,16 @@ def article_html(doc: Document, start: int, end: int) -> str:
     )
 
 
+def feeds_html(feeds: dict[str, int]) -> str:
+    """The feeds followed, each with how many of its items were taken; a line saying there are none."""
+    if not feeds:
+        return f"<p class='nd-muted'>{html.escape(prompts.render('feed_none'))}</p>"
+    items = "".join(
+        f"<li>{html.escape(prompts.render('feed_line', url=url, seen=seen))}</li>" for url, seen in feeds.items()
+    )
+    return f"<ul>{items}</ul>"
+
+
 def corpus_rows(articles: Iterable[ArticleInfo]) -> list[list]:
     """Rows for the corpus table: title, publication, date, sentences, chunks, file."""
     return [
