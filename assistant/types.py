@@ -121,6 +121,9 @@ class Citation:
     sentences: tuple[int, ...]  # sentence indexes within the document
     date_notes: tuple[str, ...] = ()
     date_written: str = ""  # the article's undecided date line, as written (``Document.date_written``)
+    # Who the quoted text says is speaking (``answer.accounts``): a person, an organisation, a
+    # country, "unnamed sources"; "" when it attributes to no one.
+    stated_by: str = ""
 
 
 @dataclass(frozen=True)

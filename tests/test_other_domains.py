@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.accounts import side_of
+from assistant.answer.accounts import side_of, stated_by
 from assistant.ingest.corpus import read_corpus
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
@@ -158,3 +158,17 @@ def test_an_on_topic_answer_without_what_was_asked_is_partial_and_says_so(tmp_pa
     assert answer.citations and all(f"[{c.number}]" in answer.text for c in answer.citations)
     off_topic = Assistant.open(corpus, tmp_path / "index", settings, embedder).ask("Who won the chess final?")
     assert off_topic.outcome == "not_in_articles" and not off_topic.citations
+
+
+@pytest.mark.parametrize(
+    "domain, question, speaker",
+    [
+        ("business", "What did the shopworkers' union say about the merger?", "Usdaw"),
+        ("conflict", "What did Azerbaijan's foreign ministry say about the clashes?", "Azerbaijan"),
+    ],
+)
+def test_each_citation_says_who_is_speaking(domain, question, speaker, assistants):
+    answer = assistants[domain].ask(question)
+    assert speaker in {c.stated_by for c in answer.citations}, [(c.text, c.stated_by) for c in answer.citations]
+    for c in answer.citations:
+        assert c.stated_by == stated_by(c.text)

@@ -67,6 +67,7 @@ EXPECTED = {
     "timeline_line": {"date", "precision", "phrase", "source"},
     "timeline_conflict": {"other"},
     "timeline_empty": set(),
+    "stated_by": {"source"},
 }
 
 

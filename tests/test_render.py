@@ -77,3 +77,17 @@ def test_followed_feeds_are_escaped():
     shown = feeds_html({"http://news.example/feed?x=<script>alert(1)</script>": 3})
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "(3 items taken)" in shown
     assert "No feeds followed yet" in feeds_html({})
+
+
+def test_the_sources_panel_says_who_is_speaking_escaped():
+    from dataclasses import replace
+
+    from assistant.serve.render import sources_html
+
+    doc_text = "Alpha said <b>hi</b>.\n\nBeta agreed."
+    doc = Document("d.txt", "T", "P", "", "", doc_text, "")
+    answer = _answer()
+    speaking = replace(answer, citations=(replace(answer.citations[0], stated_by="<i>Alpha</i>"),))
+    shown = sources_html(speaking, {"d.txt": doc})
+    assert "Stated by: &lt;i&gt;Alpha&lt;/i&gt;" in shown and "<i>Alpha" not in shown
+    assert "Stated by" not in sources_html(answer, {"d.txt": doc})

@@ -165,3 +165,10 @@ def account_source(side: str | None) -> str:
     if adjective:
         return f"the {adjective} side"
     return "unnamed sources" if side == UNNAMED else side
+
+
+def stated_by(text: str) -> str:
+    """Who ``text`` says is speaking, as a reader is told: the source ``side_of`` reads ("Usdaw",
+    "Armenia"), "unnamed sources" for an unnamed official, "" when the text attributes to no one."""
+    side = side_of(text)
+    return "" if side is None else "unnamed sources" if side == UNNAMED else side

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant import prompts
-from assistant.answer.accounts import account_source, is_country, side_of, sides_compared, speaks_for
+from assistant.answer.accounts import account_source, is_country, side_of, sides_compared, speaks_for, stated_by
 from assistant.answer.answer_type import expected_type, supplies
 from assistant.answer.dates import resolve_relative_dates
 from assistant.answer.followup import entities, resolve
@@ -328,6 +328,7 @@ def _compose(
                 tuple(s.index for s in run),
                 notes,
                 doc.date_written,
+                stated_by(doc.text[start:end]),
             )
         )
         return len(citations)

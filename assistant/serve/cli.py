@@ -294,6 +294,8 @@ def format_answer(answer) -> str:
     for c in answer.citations:
         lines.append(prompts.citation_label(c))
         lines.append(f"    “{c.text}” ({c.doc_id}, chars {c.start}–{c.end})")
+        if c.stated_by:
+            lines.append("    " + prompts.render("stated_by", source=c.stated_by))
         lines.extend(f"    {note}" for note in c.date_notes)
     if answer.query != answer.question:
         lines.append(prompts.render("followup_note", query=answer.query))

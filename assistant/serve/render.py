@@ -70,9 +70,11 @@ def _card(c: Citation, doc: Document) -> str:
     low, high = _paragraph(doc, c.start, c.end)
     passage = highlighted(doc.text[low:high], c.start - low, c.end - low)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in c.date_notes)
+    said = prompts.render("stated_by", source=c.stated_by) if c.stated_by else ""
     return (
         f"<div class='nd-card'><div class='nd-cite'>{html.escape(prompts.citation_label(c))}</div>"
-        f"<blockquote class='nd-passage'>{passage}</blockquote>"
+        + (f"<div class='nd-said nd-muted'>{html.escape(said)}</div>" if said else "")
+        + f"<blockquote class='nd-passage'>{passage}</blockquote>"
         + (f"<ul class='nd-dates'>{notes}</ul>" if notes else "")
         + "</div>"
     )
