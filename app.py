@@ -85,7 +85,7 @@ class Shared:
         try:
             written = self.assistant.add_url(url)
         except AssistantError as exc:
-            return self._stored([(False, prompts.render("upload_refused", reason=render.escape_markdown(str(exc))))])
+            return prompts.render("upload_refused", reason=render.escape_markdown(str(exc)))
         added = prompts.render("url_added", url=render.escape_markdown(url), stored=written.name)
         return self._stored([(True, added)], progress)
 
@@ -444,10 +444,11 @@ def _wire_entities(gr, shared: Shared, page: Page) -> None:
 
     def listed():
         rows = shared.entity_table()
-        return rows, gr.update(choices=entity_names(rows)), gr.update(choices=entity_names(rows))
+        names = entity_names(rows)
+        return rows, gr.update(choices=names), gr.update(choices=names)
 
     def choose(rows, event: gr.SelectData):
-        name = rows.iloc[event.index[0], 0] if hasattr(rows, "iloc") else rows[event.index[0]][0]
+        name = rows.iloc[event.index[0], 0]  # a Dataframe reaches handlers as pandas
         gr.Info(prompts.render("entity_chosen", name=name))
         return name, name
 

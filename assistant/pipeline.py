@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -222,7 +223,7 @@ class Assistant:
         wanted = " ".join(words.split()).casefold()
         return [
             e
-            for e in events(chosen, self.retriever.index.sentences.__getitem__, same_words=self.settings.same_words)
+            for e in events(chosen, self.retriever.index.sentences, same_words=self.settings.same_words)
             if (not wanted or wanted in e.text.casefold())
             and (not filters.date_from or e.date >= filters.date_from)
             and (not filters.date_to or e.date <= filters.date_to)
@@ -240,9 +241,14 @@ class Assistant:
     def entities(self) -> list[Entity]:
         """The people, organisations and places the indexed articles name, with their articles,
         those in most articles first (``store.entities``; found once per article, then cached)."""
+        return list(self._entities)
+
+    @cached_property
+    def _entities(self) -> tuple[Entity, ...]:
+        """Listed once per served index: a chat filtered to an entity asks for them every turn."""
         from assistant.store.entities import ENTITIES, corpus_entities
 
-        return corpus_entities(self.retriever.index.documents.values(), self.index_dir / ENTITIES)
+        return tuple(corpus_entities(self.retriever.index.documents.values(), self.index_dir / ENTITIES))
 
     def article(self, doc_id: str) -> Document | None:
         """The cleaned article ``doc_id`` as indexed, or None when the index holds no such article."""

@@ -20,7 +20,7 @@ other's date as a conflict.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -71,12 +71,14 @@ class Event:
         )
 
 
-def events(documents: Iterable[Document], sentences_of, *, same_words: float = 0.7) -> list[Event]:
-    """Every dated sentence of ``documents`` (``sentences_of(doc_id)`` gives a document's
-    sentences), in date order, then precision (finer first), then article and position."""
+def events(
+    documents: Iterable[Document], sentences: Mapping[str, Sequence[Sentence]], *, same_words: float = 0.7
+) -> list[Event]:
+    """Every dated sentence of ``documents`` (``sentences``: each document's, by doc id), in date
+    order, then precision (finer first), then article and position."""
     found: list[Event] = []
     for doc in documents:
-        for sentence in sentences_of(doc.doc_id):
+        for sentence in sentences[doc.doc_id]:
             found.extend(_dated(sentence, doc))
     found.sort(key=lambda e: (e.date, PRECISIONS.index(e.precision), e.doc_id, e.start))
     return _with_conflicts(found, same_words)

@@ -141,18 +141,18 @@ class _Pinned(http.client.HTTPConnection):
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedTls(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
+    def _socket(self) -> socket.socket:
+        return socket.create_connection((self._address, self.port), self.timeout)
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._socket()
+
+
+class _PinnedTls(_Pinned, http.client.HTTPSConnection):
+    """The same, with TLS verified against the host name (SNI), not the address."""
+
+    def connect(self) -> None:
+        self.sock = self._context.wrap_socket(self._socket(), server_hostname=self.host)
 
 
 def _request(url: str, accept: tuple[str, ...], deadline: float, allow_private: bool):

@@ -37,7 +37,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from assistant.ingest.dedupe import Duplicate, Fingerprint
@@ -78,6 +78,12 @@ def _ingest_source() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _context_digest(context: tuple[str, ...]) -> str:
+    """The cleaning code and ``context`` as one digest: taken once per read, not once per file."""
+    return hashlib.sha256("\0".join([_ingest_source(), *context]).encode()).hexdigest()
 
 
 def final_key(lines: frozenset[str], learned: Mapping[str, int]) -> str:
@@ -130,10 +136,9 @@ class Memo:
         return digest.hexdigest()
 
     @staticmethod
-    def status(context: Sequence[str], size: int, mtime_ns: int, ctime_ns: int, inode: int) -> str:
+    def status(context: tuple[str, ...], size: int, mtime_ns: int, ctime_ns: int, inode: int) -> str:
         """A file's status in ``context``: equal statuses mean equal keys (``known``)."""
-        identity = hashlib.sha256("\0".join([_ingest_source(), *context]).encode()).hexdigest()
-        return f"{identity}:{size}:{mtime_ns}:{ctime_ns}:{inode}"
+        return f"{_context_digest(context)}:{size}:{mtime_ns}:{ctime_ns}:{inode}"
 
     def known(self, doc_id: str, status: str) -> str | None:
         """The key last taken of ``doc_id`` when its status was ``status``, if its row is kept."""
