@@ -9,14 +9,17 @@ article: tuning never sees a question that touches a test article.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.followup import resolve
 from assistant.errors import AssistantError
+from evals import jsonl
 
-CATEGORIES = ("single", "multi", "followup", "unanswerable")
+#: Questions answered by a few sentences; "broad" ones ask for a summary across articles
+#: (``answer.summary``), whose settings are chosen on their own (``evals.tune_summary``).
+NARROW = ("single", "multi", "followup", "unanswerable")
+CATEGORIES = (*NARROW, "broad")
 
 
 @dataclass(frozen=True)
@@ -39,16 +42,8 @@ class Question:
 def load_questions(path: Path) -> list[Question]:
     """Parse and validate a question file; errors name the line and the problem."""
     questions, seen = [], set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"cannot read question set {path}: {exc}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+    for where, row in jsonl.rows(path):
         try:
-            row = json.loads(line)
             q = Question(
                 id=str(row["id"]),
                 category=row["category"],
@@ -60,7 +55,7 @@ def load_questions(path: Path) -> list[Question]:
                 docs=tuple(row.get("docs", ())),
                 about=tuple(row.get("about", ())),
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise AssistantError(f"{where}: not a valid question ({exc!r}); see eval/README.md") from exc
         if q.category not in CATEGORIES:
             raise AssistantError(f"{where}: category {q.category!r} is not one of {', '.join(CATEGORIES)}")

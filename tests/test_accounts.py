@@ -75,3 +75,50 @@ def test_a_source_speaks_for_the_party_a_question_names():
 )
 def test_how_a_source_is_named(source, label):
     assert account_source(source) == label
+
+
+@pytest.mark.parametrize(
+    "sentence, source",
+    [
+        # an opening word of the sentence is not a speaker
+        ("While officials said the port would reopen, the ferries stayed in harbour.", "unnamed"),
+        # the name set off after the role is the speaker
+        ("Its director, Tomas Reyes, said the ship models had been restored by volunteers.", "Tomas Reyes"),
+        ("The club's new coach, Ana Silva, told reporters the team was ready.", "Ana Silva"),
+        # an unnamed official referred to again is still unnamed
+        ("The official said the cranes had been idle since May.", "unnamed"),
+        ("The source said the bid had been withdrawn.", "unnamed"),
+        ("The fee was agreed on Friday, according to the same senior club official.", "unnamed"),
+        ("“The pitch is not ready,” one official told reporters.", "unnamed"),
+        # a clause between the speaker and the verb
+        ("The official, who asked not to be named because the talks were private, said the deal was close.", "unnamed"),
+        (
+            "The organisers of the regatta, which starts on Friday, said the course had been shortened.",
+            "the organisers",
+        ),
+        # verbs of speech after an auxiliary, and verbs that describe or praise
+        ("Nimbus has touted the phone as the fastest on sale.", "Nimbus"),
+        ("Harlow Foods has denied that it plans to close the plant.", "Harlow Foods"),
+        ("The official described the mood at the port as tense.", "unnamed"),
+        ("Okafor thanked the fans, who had “carried the team all season”.", "Okafor"),
+        # newswire markup around a company's name and its ticker
+        ("<Trilby Corp> said it completed the sale of its paper unit.", "Trilby Corp"),
+        ("Harlow Foods Inc <HFI> said first-quarter profit rose.", "Harlow Foods Inc"),
+        # the inverted speaker ends its clause
+        ("“The fee is fair,” said Tunde Okafor on Sunday.", "Tunde Okafor"),
+    ],
+)
+def test_attribution_phrases_of_news_wires_and_sport(sentence, source):
+    assert side_of(sentence) == source
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The manager, speaking after the match, said Harlow’s offer was too low.",  # what was said, not who
+        "The club, in a short note, denied Harlow’s claim.",  # the object of a denial
+        "She thanked Okafor and described the season as “a long climb”.",  # one speaker's two verbs
+    ],
+)
+def test_a_name_after_the_verb_that_is_not_its_speaker(sentence):
+    assert side_of(sentence) not in {"Harlow", "Okafor"}

@@ -122,3 +122,28 @@ def test_the_timeline_tab_plots_lists_and_opens_the_source(browser, assistant, t
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_baseline_a_date_ahead_and_a_week_named_by_its_end_are_read_as_such():
+    from assistant.answer.timeline import events
+    from assistant.types import Document, Sentence
+
+    texts = (
+        "Ticket sales rose to 40 percent, up from 31 percent in 2022.",
+        "Profits were higher than last year's.",
+        "The harbour fees apply from March 3.",  # ahead: this year, though months after publication
+        "Deliveries fell in the week ended January 9.",
+        "The pier was painted on 20 December.",  # behind: last year
+    )
+    text, sentences, start = "", [], 0
+    for i, t in enumerate(texts):
+        sentences.append(Sentence("port.txt", i, start, start + len(t), t))
+        text += t + " "
+        start += len(t) + 1
+    doc = Document("port.txt", "Port news", "Quay Post", "", "2024-01-12", text, "")
+    found = {(e.text[:20], e.when) for e in events([doc], {"port.txt": sentences})}
+    assert found == {
+        ("The harbour fees app", "2024-03-03"),
+        ("Deliveries fell in t", "week of 2024-01-03"),
+        ("The pier was painted", "2023-12-20"),
+    }

@@ -27,24 +27,43 @@ from functools import cache, lru_cache
 from assistant.answer.countries import COUNTRIES
 
 UNNAMED = "unnamed"
+#: Verbs that come after the speaker ("Sony has touted", "the official described ... as").
 _VERBS = (
     "said|says|say|told|tells|added|adds|stressed|noted|warned|insisted|argued|claimed|announced|stated|"
-    "confirmed|denied|wrote|explained|acknowledged|countered|replied|responded"
+    "confirmed|denied|wrote|explained|acknowledged|countered|replied|responded|described|touted|thanked"
 )
+#: Verbs whose speaker may follow them ("…,” said Coach Ana Silva); the others take an object or a
+#: listener there ("denied Smith's claim", "told Reuters"), which is not who is speaking.
+_INVERTED_VERBS = "said|says|added|adds|stated|wrote|explained|insisted|argued|countered|replied|responded"
+_AUXILIARY = "(?:has |have |had )?"
 _ATTRIBUTION = re.compile(
     r"(?i:according) to (?P<according>[^,.;:“\"]+)"
     r"|(?P<document>(?:the |an? )?(?:[\w.’'-]+ ){0,4}?(?:readout|statement|account|press release)\b)"
     # "Sergei Lavrov, Russia's foreign minister, said": the role says whom the speaker speaks for
-    rf"|(?P<appositive>(?:[A-Z][\w.’'-]+ ){{0,3}}[A-Z][\w.’'-]+, [^,;“\"]{{3,60}},) (?:{_VERBS})\b"
-    rf"|(?P<speaker>(?:[\w.’'-]+ ){{0,4}}?[\w.’'-]+) (?:{_VERBS})\b"
-    rf"|\b(?:{_VERBS}) (?P<inverted>(?:[A-Z][\w.’'-]+ ?){{1,4}})",
+    rf"|(?P<appositive>(?:[A-Z][\w.’'-]+ ){{0,3}}[A-Z][\w.’'-]+, [^,;“\"]{{3,60}},) {_AUXILIARY}(?:{_VERBS})\b"
+    # "The minister, who flew in overnight, said": the speaker is before the clause
+    rf"|(?P<relative>(?:[\w.’'-]+ ){{0,8}}?[\w.’'-]+), (?:who|which|whose) [^,;“\"]{{3,120}}, "
+    rf"{_AUXILIARY}(?:{_VERBS})\b"
+    # "Its director, Ana Lima, said": the name set off after the role is the speaker
+    rf"|(?:[\w.’'-]+ ){{0,4}}?[\w.’'-]+, (?P<named>[A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+){{1,3}}), "
+    rf"{_AUXILIARY}(?:{_VERBS})\b"
+    # a speaker does not end in a conjunction: "He thanked Okafor and described" is one speaker's two verbs
+    rf"|(?P<speaker>(?:[\w.’'-]+ ){{0,4}}?(?!(?:and|or|but|then) )[\w.’'-]+) {_AUXILIARY}(?:{_VERBS})\b"
+    # the name closes the clause: "said Smith's plan was" names what was said, not who said it
+    rf"|\b(?:{_INVERTED_VERBS}) (?P<inverted>[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){{0,3}})"
+    r"(?=\s*(?:[,.;:!?”\")]|’(?!\w)|$)| (?:in|at|on|of|from|who|during|after|before|when)\b)",
 )
+#: Newswire markup around company names and their tickers: "<Trilby Corp> said", "Acme Co <ACM> said".
+_MARKUP = re.compile(r"(?<=\S) <[A-Z0-9.]{1,8}>|[<>]")
 _UNNAMED = re.compile(
     r"\b(?:unnamed|anonymous|an? (?:senior |top |government |administration |\w+ )?(?:official|spokesperson|"
-    r"spokesman|spokeswoman|source|diplomat|aide)|officials|sources|people familiar)\b",
+    r"spokesman|spokeswoman|source|diplomat|aide)|officials|sources|people familiar)\b"
+    # an unnamed one referred to again: "the official", "the same senior ministry official"
+    r"|^(?:the|one) (?:[\w-]+ ){0,3}?(?:official|spokesperson|spokesman|spokeswoman|source|diplomat|aide)$",
     re.IGNORECASE,
 )
-_ROLE = re.compile(r"^(?:the|a|an) (?:\w+ ){0,2}?(?P<role>\w+)$", re.IGNORECASE)
+#: A role, with what it is a role of left out: "the organisers of the tournament" are "the organisers".
+_ROLE = re.compile(r"^(?:the|a|an) (?:\w+ ){0,2}?(?P<role>\w+)(?: (?:of|for|at|in) .*)?$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][\w.’'-]*(?: (?:[A-Z][\w.’'-]*|(?:of|de|van|von|der|al)\b))*")
 _JOINERS = frozenset("of de van von der al".split())
 #: A phrase that is one capitalised name throughout, "and" included: "the Competition and Markets Authority".
@@ -54,7 +73,8 @@ _NOT_NAMES = frozenset(
     "The A An According In On At For But And Or So Yet How What Which Who Whom Whose When Where Why Compare "
     "Contrast Do Does Did Is Are Was Were He She It They We I You His Her Its Their Our This That These Those "
     "One Some Many Most Several Both Each All Any Other Another Such Officials Sources Analysts Experts Critics "
-    "Witnesses Residents People".split()
+    "Witnesses Residents People While Although Though After Before Since As If Because Until Unless Once "
+    "Meanwhile However Still Also Now Then Earlier Later Instead Despite Even".split()
 )
 _PRONOUNS = frozenset("he she it they we i you one this that who which there".split())
 _COMPARISON = re.compile(
@@ -118,7 +138,7 @@ def side_of(sentence: str) -> str | None:
     """The source whose account the sentence reports, or None when it attributes to none.
     Cached: one answer asks it of the same sentences several times (scoring candidates for
     each party, choosing each party's first statement, grouping the chosen ones)."""
-    for match in _ATTRIBUTION.finditer(sentence):
+    for match in _ATTRIBUTION.finditer(_MARKUP.sub("", sentence)):
         phrase = next(g for g in match.groups() if g)
         if match.lastgroup == "appositive":  # the country the role names, else the speaker before the comma
             phrase = _country(phrase) or phrase.partition(",")[0]
@@ -172,3 +192,27 @@ def stated_by(text: str) -> str:
     "Armenia"), "unnamed sources" for an unnamed official, "" when the text attributes to no one."""
     side = side_of(text)
     return "" if side is None else "unnamed sources" if side == UNNAMED else side
+
+
+_SAID_ABOUT = re.compile(
+    r"^\W*what (?:did|does|do|has|have|had|was|were|is|are) (?P<speaker>.+?) (?:"
+    r"say|said|saying|tell|told|telling|think|thought|claim|claimed|announce|announced|argue|argued|write|wrote|"
+    r"state|stated|comment|commented|reveal|revealed)(?: (?:\w+ ){0,2}?)?\s*"
+    r"(?:about|on|of|regarding|concerning|over) (?P<topic>.+?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def said_about(question: str) -> tuple[tuple[str, ...], str] | None:
+    """(the parties, the subject) of a question asking what someone said about something ("What
+    did Coach Ana Silva say about the referee?" -> (("Ana Silva",), "the referee"); "What have
+    Okafor and Brandt each said about the fine?" -> (("Okafor", "Brandt"), "the fine")); each party
+    named as ``side_of`` names sources, so ``speaks_for`` compares them.  None for any other
+    question, or when a party is not named ("What did he say about it?")."""
+    match = _SAID_ABOUT.match(question.strip())
+    if not match:
+        return None
+    parties = tuple(_source(p) for p in re.split(r",\s*|\s+(?:and|&)\s+", match["speaker"]) if p.strip())
+    if not parties or any(p is None or p == UNNAMED for p in parties):
+        return None
+    return tuple(dict.fromkeys(parties)), match["topic"]

@@ -5,13 +5,17 @@ A sentence enters with every date it states:
 
 * an explicit day ("March 18, 2021", "18 March 2021", "2021-03-18"), or one without its
   year ("on March 18"), which takes the year of the article's publication, or the year
-  before when that would put it more than a month after publication;
+  before when that would put it more than a month after publication, unless words before it
+  put it ahead ("from April 1", "the quarter ending May 30"); "the week ended February 22"
+  is that week;
 * a month with its year ("in June 2020") or a year after "in", "since", "by", "until",
   "during" or "of" ("in 2019"): month and year precision;
 * a relative date resolved against the article's publication date (``dates``:
   "Thursday night", "last week", "next month"), at the precision the phrase has.
 
-A date it cannot place is left out rather than guessed: a relative one in an undated
+A date that is a comparison's baseline ("up from 15 percent in 2019", "than last year's") is
+not when the sentence's event happened, and is left out.  A date it cannot place is left out
+rather than guessed: a relative one in an undated
 article, a day without a year in an undated article.  When two articles state nearly the
 same sentence (``same_words`` of its words) with different dates, both entries carry the
 other's date as a conflict.
@@ -22,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.answer.dates import relative_dates
 from assistant.ingest.text import MONTH_PATTERN, MONTHS, month_number
@@ -43,6 +47,16 @@ _EXPLICIT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 PRECISIONS = ("day", "week", "month", "year")
+#: A date after these words is a comparison's baseline, not when the sentence's event happened:
+#: "up from 15 percent in 2019", "higher than last year's".
+_BASELINE = re.compile(r"\b(?:up from|down from|than|compared (?:with|to)|versus|vs\.?)(?:\s+[^\s,;]+){0,5}\s*$", re.I)
+#: A day without its year after these words lies ahead, so it keeps the article's year even when
+#: that puts it months after publication: "quotas from April 1", "the quarter ending May 30".
+_AHEAD = re.compile(r"\b(?:ending|from|until|till|through|to|before|starting|beginning|due|next)(?:\s+on)?\s*$", re.I)
+#: A period named by its last day: the week before it, not the day.
+_WEEK_ENDED = re.compile(r"\bweek (?:ended|ending)(?:\s+on)?\s*$", re.I)
+#: How far before a date the words above are looked for.
+_BEFORE = 60
 _WORD = re.compile(r"\w+")
 
 
@@ -84,15 +98,24 @@ def events(
     return _with_conflicts(found, same_words)
 
 
+def sentence_date(sentence: Sentence, doc: Document) -> str:
+    """The earliest date ``sentence`` states (ISO; a week, month or year by its first day), or ""."""
+    return min((e.date for e in _dated(sentence, doc)), default="")
+
+
 def _dated(sentence: Sentence, doc: Document) -> list[Event]:
     published = _day(doc.date)
     dated: dict[tuple[str, str], str] = {}
-    for match in _EXPLICIT.finditer(sentence.text):
-        placed = _explicit(match, published)
+    text = sentence.text
+    for match in _EXPLICIT.finditer(text):
+        before = text[max(0, match.start() - _BEFORE) : match.start()]
+        placed = None if _BASELINE.search(before) else _explicit(match, published, before)
         if placed:
             dated.setdefault(placed, " ".join(match.group().split()).rstrip("."))
-    for phrase, resolved in relative_dates(sentence.text, doc.date):
-        dated.setdefault(_relative(resolved), phrase)
+    for phrase, resolved in relative_dates(text, doc.date):
+        at = text.find(phrase)
+        if at < 0 or not _BASELINE.search(text[max(0, at - _BEFORE) : at]):
+            dated.setdefault(_relative(resolved), phrase)
     return [
         Event(
             when,
@@ -110,8 +133,9 @@ def _dated(sentence: Sentence, doc: Document) -> list[Event]:
     ]
 
 
-def _explicit(match: re.Match[str], published: date | None) -> tuple[str, str] | None:
-    """(ISO date, precision) of an explicit date, or None when it cannot be placed."""
+def _explicit(match: re.Match[str], published: date | None, before: str) -> tuple[str, str] | None:
+    """(ISO date, precision) of an explicit date, or None when it cannot be placed; ``before`` is
+    the text before it ("the week ended …", "until …")."""
     if match["iso"]:
         return _placed(int(match["iy"]), int(match["im"]), int(match["id"]))
     if match["year4"]:
@@ -122,12 +146,15 @@ def _explicit(match: re.Match[str], published: date | None) -> tuple[str, str] |
     day = int(match["day"] or match["day2"])
     year = match["year"] or match["year2"]
     if year:
-        return _placed(int(year), month, day)
-    if published is None:
+        placed = _placed(int(year), month, day)
+    elif published is None:
         return None  # a day without its year in an undated article: left out
-    placed = _placed(published.year, month, day)
-    if placed and (date.fromisoformat(placed[0]) - published).days > 31:
-        placed = _placed(published.year - 1, month, day)  # "December 30" in a January article
+    else:
+        placed = _placed(published.year, month, day)
+        if placed and (date.fromisoformat(placed[0]) - published).days > 31 and not _AHEAD.search(before):
+            placed = _placed(published.year - 1, month, day)  # "December 30" in a January article
+    if placed and _WEEK_ENDED.search(before):
+        return (date.fromisoformat(placed[0]) - timedelta(days=6)).isoformat(), "week"
     return placed
 
 
