@@ -30,6 +30,7 @@ CSS = """
 .nd-passage mark, #nd-article mark { background: #ffe58f; color: inherit; padding: 0 2px; }
 .nd-sides { display: flex; gap: 12px; } .nd-side { flex: 1; min-width: 0; }
 .nd-muted { opacity: 0.7; font-size: 0.9em; }
+.nd-corroboration { margin: 4px 0; } .nd-corroboration summary { cursor: pointer; }
 #nd-article-box { overflow-y: auto; }
 """
 
@@ -70,7 +71,9 @@ class Shared:
         """The article of citation ``number`` of the latest answer, its cited span marked; "" when none."""
         citation = next((c for c in answers[-1].citations if c.number == number), None) if answers else None
         doc = self.assistant.article(citation.doc_id) if citation else None
-        return render.article_html(doc, citation.start, citation.end) if doc else ""
+        if doc is None:
+            return ""
+        return render.article_html(doc, citation.start, citation.end, self.assistant.summarize(doc.doc_id))
 
     def upload(self, files: list, progress: Progress = no_progress) -> str:
         """Store each uploaded file, re-index once if any was stored (telling ``progress`` how
@@ -496,7 +499,7 @@ def _wire_timeline(gr, shared: Shared, view: Timeline) -> None:
     def open_event(found: list, event: gr.SelectData):
         chosen = found[event.index[0]] if found and event.index[0] < len(found) else None
         doc = shared.assistant.article(chosen.doc_id) if chosen else None
-        return render.article_html(doc, chosen.start, chosen.end) if doc else ""
+        return render.article_html(doc, chosen.start, chosen.end, shared.assistant.summarize(doc.doc_id)) if doc else ""
 
     inputs = [view.about, view.words, view.date_from, view.date_to]
     view.show.click(show, inputs, [view.plot, view.table, view.article, view.events], api_visibility="private")

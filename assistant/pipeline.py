@@ -21,7 +21,7 @@ from assistant.retrieve.search import Retriever
 from assistant.settings import Settings, load_settings
 from assistant.store.build import BuildReport, Engine, local, update_index
 from assistant.store.generation import open_index
-from assistant.types import Answer, Document, Passage, Progress, no_progress
+from assistant.types import Answer, Document, Passage, Progress, Sentence, no_progress
 
 if TYPE_CHECKING:
     from assistant.answer.timeline import Event
@@ -249,6 +249,25 @@ class Assistant:
         from assistant.store.entities import ENTITIES, corpus_entities
 
         return tuple(corpus_entities(self.retriever.index.documents.values(), self.index_dir / ENTITIES))
+
+    def summarize(self, doc_id: str, sentences: int = 3) -> tuple[Sentence, ...]:
+        """The ``sentences`` most central sentences of one article, in article order, verbatim with
+        their offsets (``answer.salience``: no question, so the article ranks its own sentences).
+        Raises ``QueryError`` for an article the index does not hold."""
+        from assistant.answer.salience import SalienceWeights, summarize_article
+
+        index = self.retriever.index
+        doc = index.documents.get(doc_id)
+        if doc is None:
+            raise QueryError(f"no indexed article {doc_id!r}; `assistant index --report` lists the articles")
+        if not isinstance(sentences, int) or sentences <= 0:
+            raise QueryError(f"sentences must be a positive whole number, got {sentences!r}")
+        own = index.sentences[doc_id]
+        vectors = index.sentence_vectors(list(index.sentence_rows.of_document(doc_id)))
+        title = self.embedder.encode_documents([doc.title])[0] if doc.title else None
+        weights = SalienceWeights.of(self.settings)
+        chosen = summarize_article([s.text for s in own], vectors, title, sentences, weights, self.settings.redundancy)
+        return tuple(own[i] for i in chosen)
 
     def article(self, doc_id: str) -> Document | None:
         """The cleaned article ``doc_id`` as indexed, or None when the index holds no such article."""

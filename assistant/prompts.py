@@ -20,7 +20,7 @@ from pathlib import Path
 from string import Template
 
 from assistant.errors import SettingsError
-from assistant.types import Citation
+from assistant.types import AnswerSentence, Citation
 
 ENV_VAR = "NEWSDESK_PROMPTS"
 
@@ -84,6 +84,20 @@ def citation_label(c: Citation) -> str:
         publication=c.publication or render("publication_unknown"),
         date=date_label(c.date, c.date_written),
     )
+
+
+def corroboration_label(sentence: AnswerSentence) -> str:
+    """ "Stated in 3 articles from 2 publications", and that the fact rests on a single unnamed
+    source when it does: the one wording of an answer sentence's corroboration, in the CLI and the page."""
+    articles, publications = sentence.articles, sentence.publications
+    label = render(
+        "corroborated",
+        articles=articles,
+        articles_plural="" if articles == 1 else "s",
+        publications=publications,
+        publications_plural="" if publications == 1 else "s",
+    )
+    return f"{label}. {render('single_unnamed')}" if sentence.single_unnamed else label
 
 
 def outcome_label(outcome: str) -> str:

@@ -57,6 +57,21 @@ class Settings:
     # sentence of another article does not join an answer; -inf turns the model off, as `make
     # tune` keeps it unless the model beats being off on the dev splits (README "Answerability")
     answerable_below: float = float("-inf")
+    # Summaries, for broad questions (answer/summary.py): the passages and candidates read, the
+    # sentences given per article that speaks to the question, and the cap; per_article and
+    # relevant (the cross-encoder logit from which a sentence is on the subject) are chosen on
+    # the dev broad questions (`python -m evals.tune_summary`: eval/summary_tuning.json)
+    summary_passages: int = 12
+    summary_candidates: int = 24
+    summary_per_article: int = 3
+    summary_max_sentences: int = 10
+    summary_words_per_sentence: int = 40
+    summary_relevant: float = -2.0
+    # Corroboration (answer/corroboration.py): the nearest sentences of the corpus read for each
+    # answer sentence, and the cosine from which one states the same fact as it (chosen on the
+    # news set's dev pairs: eval/corroboration.json)
+    corroboration_neighbours: int = 20
+    same_cosine: float = 0.99
     # Input limits.
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 2_000
@@ -75,6 +90,12 @@ class Settings:
     allow_private: bool = False  # fetch from loopback and private addresses (tests, an intranet)
     fetch_timeout: float = 10.0  # seconds for one page, connection to last byte
     max_redirects: int = 5
+    # Article summaries without a question (answer/salience.py): what each signal of a sentence's
+    # salience counts for; chosen on the dev split of BBC (``python -m evals.summaries``).
+    salience_centroid: float = 0.5  # cosine to the article's centroid, standardised in the article
+    salience_title: float = 0.0  # cosine to the title, standardised in the article
+    salience_position: float = 2.0  # times 1 / (1 + index): news is lead-heavy
+    salience_short: float = 1.0  # taken off a line too short or incomplete to stand alone
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -95,6 +116,12 @@ class Settings:
             "hnsw_ef_construction",
             "hnsw_ef_search",
             "fetch_timeout",
+            "summary_passages",
+            "summary_candidates",
+            "summary_per_article",
+            "summary_max_sentences",
+            "summary_words_per_sentence",
+            "corroboration_neighbours",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
@@ -106,13 +133,16 @@ class Settings:
             raise SettingsError(f"max_redirects must be 0 or more, got {self.max_redirects}")
         if self.threads < 0:
             raise SettingsError(f"threads must be 0 (automatic) or more, got {self.threads}")
-        for name in ("duplicate_similarity", "redundancy", "same_words"):
+        for name in ("duplicate_similarity", "redundancy", "same_words", "same_cosine"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise SettingsError(f"{name} must be in (0, 1], got {getattr(self, name)}")
         if self.approximate_above < 0:
             raise SettingsError(
                 f"approximate_above must be 0 (always approximate) or more, got {self.approximate_above}"
             )
+        for name in ("salience_centroid", "salience_title", "salience_position", "salience_short"):
+            if not 0.0 <= getattr(self, name) < float("inf"):
+                raise SettingsError(f"{name} must be 0 or more (and finite), got {getattr(self, name)}")
 
     @property
     def judges_answerability(self) -> bool:

@@ -127,6 +127,22 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A sentence of an article that states a fact of the answer: the answer's own sentence,
+    or another article's that says the same (``answer.corroboration``)."""
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    title: str
+    publication: str  # "" when unknown
+    date: str
+    stated_by: str  # who it says is speaking (``answer.accounts.stated_by``), "" when no one
+
+
+@dataclass(frozen=True)
 class AnswerSentence:
     """A sentence of the answer: verbatim from ``doc_id`` at ``start:end``."""
 
@@ -137,6 +153,22 @@ class AnswerSentence:
     end: int
     citations: tuple[int, ...]  # citation numbers; more than one when sources agree
     score: float | None  # cross-encoder logit; None for a sentence quoted only as context for the next
+    # The articles stating the same fact, this sentence's own first, one statement per article.
+    stated_in: tuple[Statement, ...] = ()
+
+    @property
+    def articles(self) -> int:
+        return len(self.stated_in)
+
+    @property
+    def publications(self) -> int:
+        """Distinct publications among ``stated_in``; an article of unknown publication counts as its own."""
+        return len({s.publication or f"article {s.doc_id}" for s in self.stated_in})
+
+    @property
+    def single_unnamed(self) -> bool:
+        """The fact rests on one article quoting unnamed sources (an official, "people familiar")."""
+        return len(self.stated_in) == 1 and self.stated_in[0].stated_by == "unnamed sources"
 
 
 @dataclass(frozen=True)
@@ -156,3 +188,4 @@ class Answer:
     # ``abstained`` is True for both of the latter: neither answers the question.
     outcome: str = "answered"
     answerability: float | None = None  # the answerability model's logit for the best sentence, when it ran
+    summary: bool = False  # a summary across articles for a broad question (``answer.summary``)

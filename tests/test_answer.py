@@ -38,11 +38,17 @@ def test_every_answer_sentence_is_verbatim_at_its_offsets(assistant, answers):
 
 
 def test_answers_stay_within_budget(assistant, answers):
-    budget = assistant.settings
+    """An answer's budget, or a summary's (a broad question's: ``answer.summary``)."""
+    settings = assistant.settings
+    summaries = 0
     for answer in answers.values():
-        assert len(answer.sentences) <= budget.max_sentences
+        most = settings.summary_max_sentences if answer.summary else settings.max_sentences
+        most_words = most * settings.summary_words_per_sentence if answer.summary else settings.max_words
+        summaries += answer.summary
+        assert len(answer.sentences) <= most
         words = sum(len(s.text.split()) for s in answer.sentences)
-        assert words <= budget.max_words or len(answer.sentences) == 1 or answer.sentences[0].score is None
+        assert words <= most_words or len(answer.sentences) == 1 or answer.sentences[0].score is None
+    assert 0 < summaries < len(answers)
 
 
 def test_kerry_question_quotes_the_snub(answers, assistant):

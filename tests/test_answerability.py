@@ -117,11 +117,11 @@ def _window(text: str, centre: int) -> str:
 
 
 def test_an_on_topic_question_the_articles_do_not_answer_is_partial_and_says_so(town):
-    """No answer type to miss ("what did X say about Y?"): with the model off, as before, the
+    """No answer type to miss ("what were they paid?"): with the model off, as before, the
     director's quote on the subject is given as the answer."""
     from dataclasses import replace
 
-    unanswered = "What did Tomas Reyes say about the volunteers' pay?"
+    unanswered = "What were the volunteers paid for restoring the ship models?"
     answered = "Who restored the ship models of the harbour museum?"
     judged = _between(town, (answered, _window(MUSEUM, 1)), (unanswered, _window(MUSEUM, 1)))
     answer = judged.ask(unanswered)

@@ -164,7 +164,7 @@ def test_an_on_topic_answer_without_what_was_asked_is_partial_and_says_so(tmp_pa
     "domain, question, speaker",
     [
         ("business", "What did the shopworkers' union say about the merger?", "Usdaw"),
-        ("conflict", "What did Azerbaijan's foreign ministry say about the clashes?", "Azerbaijan"),
+        ("conflict", "What did Azerbaijan's foreign ministry say about the shelling?", "Azerbaijan"),
     ],
 )
 def test_each_citation_says_who_is_speaking(domain, question, speaker, assistants):

@@ -91,3 +91,37 @@ def test_the_sources_panel_says_who_is_speaking_escaped():
     shown = sources_html(speaking, {"d.txt": doc})
     assert "Stated by: &lt;i&gt;Alpha&lt;/i&gt;" in shown and "<i>Alpha" not in shown
     assert "Stated by" not in sources_html(answer, {"d.txt": doc})
+
+
+def test_each_sentences_corroboration_is_listed_on_demand_and_escaped():
+    from dataclasses import replace
+
+    from assistant import prompts
+    from assistant.serve.render import sources_html
+    from assistant.types import AnswerSentence, Statement
+
+    doc = Document("d.txt", "T", "P", "", "", "Alpha said <b>hi</b>.\n\nBeta agreed.", "")
+    statements = (
+        Statement("d.txt", 0, 0, 20, "Alpha said <b>hi</b>.", "T", "P", "", "Alpha"),
+        Statement("e.txt", 3, 10, 30, "Alpha <script>x</script> hi.", "<u>Other</u>", "Q", "2024-01-02", ""),
+    )
+    sentence = AnswerSentence("Alpha said <b>hi</b>.", "d.txt", 0, 0, 20, (1,), 1.0, statements)
+    shown = sources_html(replace(_answer(), sentences=(sentence,)), {"d.txt": doc})
+    label = prompts.corroboration_label(sentence)
+    assert label == prompts.render(
+        "corroborated", articles=2, articles_plural="s", publications=2, publications_plural="s"
+    )
+    assert f"<details class='nd-corroboration'><summary>{label}" in shown
+    assert "&lt;u&gt;Other&lt;/u&gt;" in shown and "&lt;script&gt;" in shown and "<script>" not in shown
+    alone = replace(sentence, stated_in=(replace(statements[0], stated_by="unnamed sources"),))
+    assert prompts.render("single_unnamed") in sources_html(replace(_answer(), sentences=(alone,)), {"d.txt": doc})
+
+
+def test_an_article_is_shown_under_its_summary_escaped():
+    from assistant import prompts
+    from assistant.types import Sentence
+
+    doc = Document("d.txt", "T", "P", "", "", "Alpha <b>one</b>.\n\nBeta two.", "")
+    shown = article_html(doc, 0, 5, (Sentence("d.txt", 0, 0, 17, "Alpha <b>one</b>."),))
+    assert prompts.render("article_summary") in shown and "<li>Alpha &lt;b&gt;one&lt;/b&gt;.</li>" in shown
+    assert prompts.render("article_summary") not in article_html(doc, 0, 5)

@@ -32,19 +32,29 @@ and citations correct by construction.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant import prompts
-from assistant.answer.accounts import account_source, is_country, side_of, sides_compared, speaks_for, stated_by
+from assistant.answer.accounts import (
+    account_source,
+    is_country,
+    said_about,
+    side_of,
+    sides_compared,
+    speaks_for,
+    stated_by,
+)
 from assistant.answer.answer_type import expected_type, supplies
+from assistant.answer.corroboration import statements, word_overlap
 from assistant.answer.dates import resolve_relative_dates
 from assistant.answer.followup import entities, resolve
+from assistant.answer.summary import budget, date_order, is_broad, spread, subject
 from assistant.retrieve.filters import Filters, check_query
 from assistant.retrieve.search import standardise
 from assistant.settings import Settings
-from assistant.types import Answer, AnswerSentence, Citation, Document, Passage, Sentence
+from assistant.types import Answer, AnswerSentence, Citation, Document, Passage, Sentence, Statement
 
 if TYPE_CHECKING:
     from assistant.models.answerability import Answerability
@@ -72,6 +82,7 @@ DEPENDENT = re.compile(
 #: are headings, bullets or truncated leads: poor answers on their own.
 COMPLETE = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WORDS = re.compile(r"\S+")
+_PRONOUNS = frozenset("it this that them these those".split())
 
 
 @dataclass(frozen=True)
@@ -87,12 +98,20 @@ def ask(
     """Answer ``question`` (after the user turns ``history``) from the indexed articles."""
     question = check_query(question, settings.max_query_chars)
     query = resolve(question, [h for h in history if h and h.strip()])
+    if is_broad(query):
+        return _summarize(retriever, settings, question, query, filters)
     passages = tuple(retriever.search(query, settings.answer_passages, "hybrid", filters))
     if not passages:
         return _abstain(retriever, question, query, passages, "no article passes the filters")
     missing = retriever.unmentioned(entities(query))
     if missing:  # a name, number or acronym of the question that no article has: whatever matches, it is not this
         return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(missing)}")
+    if said := said_about(question):
+        parties, topic = said
+        if topic.casefold() in _PRONOUNS:  # "What did the minister say about it?": the conversation says what
+            topic = query.removeprefix(question.strip()).strip() or topic
+        wider = tuple(retriever.search(query, settings.summary_passages, "hybrid", filters))  # as many as a summary
+        return _said(retriever, settings, question, query, wider, parties, topic)
     parties = sides_compared(query)  # the parties whose accounts the question compares, if it does
     scored = _score(retriever, settings, query, passages, parties)
     best = scored[0]
@@ -106,15 +125,25 @@ def ask(
             best.score,
         )
     chosen = _select(retriever, settings, scored, parties, query)
-    agreeing = _agreeing(chosen, scored, settings.same_words)
+    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
     answer = _compose(
-        retriever.index.documents, question, query, passages, chosen, agreeing, scores, best.score, parties
-    )
+        retriever.index.documents, question, query, passages, chosen, stated, scores, best.score, parties,
+        settings.same_words,
+    )  # fmt: skip
+    return _judged(retriever, settings, answer, best.sentence, chosen)
+
+
+def _judged(
+    retriever: Retriever, settings: Settings, answer: Answer, best: Sentence, chosen: Sequence[Sentence]
+) -> Answer:
+    """``answer``, or a partial one when it is on topic (the score passed) but without what the
+    question asks for: no sentence of the expected answer type, or the answerability model reads
+    the ``best`` sentence as not answering.  A partial answer says so, then quotes."""
+    question, query = answer.question, answer.query
     if settings.judges_answerability:
-        logit = answerability(retriever.answerability, retriever.index, query, best.sentence)
+        logit = answerability(retriever.answerability, retriever.index, query, best)
         answer = replace(answer, answerability=logit)
-    # on topic (the score passed) but without what the question asks for: say so, then quote
     kind = expected_type(question)
     if kind and not supplies(kind, query, [s.text for s in chosen]):
         intro = prompts.render("partial", kind=_KIND_WORDS[kind])
@@ -130,6 +159,93 @@ def ask(
     return replace(answer, text=f"{intro}\n\n{answer.text}", abstained=True, reason=reason, outcome="partial")
 
 
+def _summarize(retriever: Retriever, settings: Settings, question: str, query: str, filters: Filters | None) -> Answer:
+    """A summary across articles for a broad question (``summary.py``): more passages are read,
+    candidates are taken from every article in turn, each article's best sentences come first,
+    and the length grows with the articles that speak to the subject."""
+    topic = subject(query)
+    passages = tuple(retriever.search(topic, settings.summary_passages, "hybrid", filters))
+    if not passages:
+        return _abstain(retriever, question, query, passages, "no article passes the filters")
+    missing = retriever.unmentioned(entities(topic))
+    if missing:
+        return _abstain(retriever, question, topic, passages, f"the articles never mention {', '.join(missing)}")
+    wide = replace(settings, answer_candidates=settings.summary_candidates, answer_neighbours=0)
+    scored = _score(retriever, wide, topic, passages, (), per_article=True)
+    best = max(c.logit for c in scored)
+    if best < settings.abstain_below:
+        reason = f"no sentence on the subject scores above abstain_below={settings.abstain_below} (best {best:.2f})"
+        return _abstain(retriever, question, query, passages, reason, best)
+    # The subject is in the articles: a sentence on it counts from ``summary_relevant`` (a broad
+    # subject scores an article's events lower than a question scores its answer).
+    relevant = [c for c in scored if c.logit >= settings.summary_relevant]
+    size = budget(
+        len({c.sentence.doc_id for c in relevant}),
+        settings.summary_per_article,
+        settings.summary_max_sentences,
+        settings.summary_words_per_sentence,
+    )
+    within = replace(
+        settings, max_sentences=size.sentences, max_words=size.words, abstain_below=settings.summary_relevant
+    )
+    chosen = _select(retriever, within, spread(relevant, lambda c: c.sentence.doc_id), (), topic, judge=False)
+    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
+    scores = {(c.sentence.doc_id, c.sentence.index): c.logit for c in scored}
+    documents = retriever.index.documents
+    answer = _compose(
+        documents, question, query, passages, chosen, stated, scores, best, (), settings.same_words,
+        order=lambda sentences: date_order(sentences, documents),
+    )  # fmt: skip
+    articles = len({s.doc_id for s in answer.sentences})
+    intro = prompts.render("summary", articles=articles, plural="" if articles == 1 else "s")
+    return replace(answer, text=f"{intro}\n\n{answer.text}", summary=True)
+
+
+def _said(
+    retriever: Retriever,
+    settings: Settings,
+    question: str,
+    query: str,
+    passages: tuple[Passage, ...],
+    parties: Sequence[str],
+    topic: str,
+) -> Answer:
+    """What ``parties`` said about ``topic``: their own statements only (``accounts.speaks_for``),
+    or an answer saying the articles report none.  A statement answers as any sentence does (its
+    score from ``abstain_below``, read with the question), and must be about the topic: share a
+    word of it, with its article's title (read with the question, a party's name makes any of
+    its statements score as relevant, whatever they are about)."""
+    from assistant.store.lexical import tokenize
+
+    wide = replace(settings, answer_candidates=settings.summary_candidates)
+    scored = _score(retriever, wide, query, passages, parties)
+    documents = retriever.index.documents
+    (about,) = tokenize([topic])
+
+    def theirs(text: str) -> bool:
+        return any(speaks_for(side_of(text), party) for party in parties)
+
+    def on_topic(sentence: Sentence) -> bool:
+        (words,) = tokenize([f"{documents[sentence.doc_id].title} {sentence.text}"])
+        return not about or not set(about).isdisjoint(words)
+
+    said = [c for c in scored if theirs(c.sentence.text) and c.score >= settings.abstain_below and on_topic(c.sentence)]
+    speakers = " and ".join(account_source(p) for p in parties)
+    if not said:
+        text = prompts.render("said_nothing", speaker=speakers, topic=topic)
+        reason = f"no statement of {speakers} on {topic!r} scores above abstain_below={settings.abstain_below}"
+        return Answer(question, query, text, (), (), True, reason, passages, scored[0].score, outcome="not_in_articles")
+    # a predecessor brought as context is not theirs
+    chosen = [s for s in _select(retriever, settings, said, (), query, judge=False) if theirs(s.text)]
+    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
+    scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
+    answer = _compose(
+        documents, question, query, passages, chosen, stated, scores, said[0].score, (), settings.same_words
+    )
+    intro = prompts.render("said_only", speaker=speakers)
+    return _judged(retriever, settings, replace(answer, text=f"{intro}\n\n{answer.text}"), said[0].sentence, chosen)
+
+
 def answerability(model: Answerability, index: Index, query: str, sentence: Sentence) -> float:
     """The answerability ``model``'s logit for ``sentence`` in its window of its article."""
     from assistant.models.answerability import evidence
@@ -140,13 +256,19 @@ def answerability(model: Answerability, index: Index, query: str, sentence: Sent
 
 
 def _score(
-    retriever: Retriever, settings: Settings, query: str, passages: Sequence[Passage], parties: Sequence[str]
+    retriever: Retriever,
+    settings: Settings,
+    query: str,
+    passages: Sequence[Passage],
+    parties: Sequence[str],
+    per_article: bool = False,
 ) -> list[Scored]:
     """Candidates with cosine and scores, best first.
 
     A score is the cross-encoder logit less ``passage_prior`` per rank of the best
     passage holding the sentence: the cross-encoder reads one sentence, retrieval
-    read the whole passage, and both know something (README, "Answers").
+    read the whole passage, and both know something (README, "Answers").  ``per_article``
+    takes the prefilter's best of each article in turn (a summary reads every article).
     """
     index = retriever.index
     ranks = retriever.sentence_rows_near(passages, settings.answer_neighbours)
@@ -155,7 +277,10 @@ def _score(
     cosines = index.sentence_vectors(rows) @ retriever.query_vector(query)
     lexical = retriever.sentence_lexical(query)[rows]
     prefilter = standardise(cosines) + settings.sentence_lexical_weight * standardise(lexical)
-    top = sorted(range(len(rows)), key=lambda i: -float(prefilter[i]))[: settings.answer_candidates]
+    top = sorted(range(len(rows)), key=lambda i: -float(prefilter[i]))
+    if per_article:
+        top = spread(top, lambda i: index.sentence_rows[rows[i]].doc_id)
+    top = top[: settings.answer_candidates]
     if parties:  # a question comparing accounts: also score each party's own statements
         attributed = [
             i
@@ -195,11 +320,17 @@ def _words(text: str) -> int:
 
 
 def _select(
-    retriever: Retriever, settings: Settings, scored: list[Scored], parties: Sequence[str], query: str
+    retriever: Retriever,
+    settings: Settings,
+    scored: list[Scored],
+    parties: Sequence[str],
+    query: str,
+    judge: bool = True,
 ) -> list[Sentence]:
     """Best-first within budget, skipping near-repeats of what is chosen (MMR with a hard
     redundancy cut on shared words: vectors of sentences of one article share its title,
     so their cosines say little about repetition), with predecessors of dependent sentences.
+    ``scored`` is taken in the order given.
 
     A sentence from another article than the first one's joins only when the answerability
     model reads it, in its window, as answering too: a relevant sentence about another
@@ -219,12 +350,13 @@ def _select(
         sentence = candidate.sentence
         if any((s.doc_id, s.index) == (sentence.doc_id, sentence.index) for s in chosen):
             continue
-        if any(_word_overlap(sentence.text, s.text) >= settings.redundancy for s in chosen):
+        if any(word_overlap(sentence.text, s.text) >= settings.redundancy for s in chosen):
             continue
         if (
             chosen
             and sentence.doc_id != chosen[0].doc_id
             and not parties
+            and judge
             and settings.judges_answerability
             and answerability(retriever.answerability, retriever.index, query, sentence) < settings.answerable_below
         ):
@@ -242,27 +374,6 @@ def _select(
         chosen.extend(needed)
         words += cost
     return chosen
-
-
-def _agreeing(chosen: list[Sentence], scored: list[Scored], same_words: float) -> dict[tuple[str, int], list[Sentence]]:
-    """Sentences of *other* articles that say the same as a chosen one (to cite, not repeat):
-    ``same_words`` of the shorter one's words are in the other."""
-    agreeing = {}
-    for sentence in chosen:
-        same = [
-            c.sentence
-            for c in scored
-            if c.sentence.doc_id != sentence.doc_id and _word_overlap(sentence.text, c.sentence.text) >= same_words
-        ]
-        if same:
-            agreeing[(sentence.doc_id, sentence.index)] = same
-    return agreeing
-
-
-def _word_overlap(a: str, b: str) -> float:
-    """Share of the shorter sentence's words found in the other (case-folded)."""
-    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
-    return len(words_a & words_b) / max(1, min(len(words_a), len(words_b)))
 
 
 def _runs(sentences: list[Sentence], source: dict[tuple[str, int], str | None]) -> list[list[Sentence]]:
@@ -289,23 +400,39 @@ def _compose(
     query: str,
     passages: tuple[Passage, ...],
     chosen: list[Sentence],
-    agreeing: dict[tuple[str, int], list[Sentence]],
+    stated: dict[tuple[str, int], tuple[Statement, ...]],
     scores: dict[tuple[str, int], float],
     best_score: float,
     parties: Sequence[str],
+    same_words: float,
+    order: Callable[[list[Sentence]], list[Sentence]] | None = None,
 ) -> Answer:
+    """The answer of the ``chosen`` sentences, cited; in ``order`` when given (then never grouped
+    by source), else grouped by source when accounts disagree, else by article then position.
+    ``stated``: the articles stating each chosen sentence's fact (``corroboration``); those saying
+    it almost word for word (``same_words``) are cited beside it rather than repeated."""
+    agreeing = {
+        key: [
+            Sentence(t.doc_id, t.index, t.start, t.end, t.text)
+            for t in found[1:]
+            if word_overlap(t.text, found[0].text) >= same_words
+        ]
+        for key, found in stated.items()
+    }
     sides = {(s.doc_id, s.index): side_of(s.text) for s in chosen}
     sources = {v for v in sides.values() if v}
     # Accounts are set side by side when two countries' accounts were chosen, or when the
     # question asks how parties' accounts differ and two sources answer it.
-    disagreement = len(sources) >= 2 and (sum(map(is_country, sources)) >= 2 or bool(parties))
+    disagreement = order is None and len(sources) >= 2 and (sum(map(is_country, sources)) >= 2 or bool(parties))
     doc_rank = {d: i for i, d in enumerate(dict.fromkeys(s.doc_id for s in chosen))}
-    if disagreement:
+    if order is not None:
+        ordered = order(chosen)
+    elif disagreement:
         side_rank = {v: i for i, v in enumerate(dict.fromkeys(v for v in sides.values() if v))}
         key = lambda s: (side_rank.get(sides[(s.doc_id, s.index)], len(side_rank)), doc_rank[s.doc_id], s.index)  # noqa: E731
+        ordered = sorted(chosen, key=key)
     else:
-        key = lambda s: (doc_rank[s.doc_id], s.index)  # noqa: E731
-    ordered = sorted(chosen, key=key)
+        ordered = sorted(chosen, key=lambda s: (doc_rank[s.doc_id], s.index))
     citations: list[Citation] = []
 
     def cite(run: list[Sentence]) -> int:
@@ -335,7 +462,7 @@ def _compose(
 
     answer_sentences: list[AnswerSentence] = []
     blocks: list[tuple[str | None, str]] = []
-    for run in _runs(ordered, sides if disagreement else dict.fromkeys(sides)):
+    for run in _runs(ordered, sides):
         numbers = [cite(run)]
         for s in run:
             numbers += [cite([other]) for other in agreeing.get((s.doc_id, s.index), [])]
@@ -343,7 +470,14 @@ def _compose(
         for s in run:
             answer_sentences.append(
                 AnswerSentence(
-                    s.text, s.doc_id, s.index, s.start, s.end, tuple(numbers), scores.get((s.doc_id, s.index))
+                    s.text,
+                    s.doc_id,
+                    s.index,
+                    s.start,
+                    s.end,
+                    tuple(numbers),
+                    scores.get((s.doc_id, s.index)),
+                    stated.get((s.doc_id, s.index), ()),
                 )
             )
         marker = "".join(f"[{n}]" for n in numbers)

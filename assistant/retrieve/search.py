@@ -187,6 +187,11 @@ class Retriever:
         scores.setflags(write=False)
         return scores
 
+    def nearest_sentences(self, row: int, n: int) -> list[tuple[int, float]]:
+        """The ``n`` sentence rows whose vectors are nearest sentence ``row``'s (itself included),
+        each with its cosine, nearest first; the whole corpus, whatever a question's filters."""
+        return _search(self.index.sentence_index, self.index.sentence_vectors([row])[0], n, None)
+
     def sentence_row(self, doc_id: str, index: int) -> int:
         return self.index.sentence_rows.of_document(doc_id)[index]
 

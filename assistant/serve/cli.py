@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _filters(ask)
     ask.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    ask.add_argument(
+        "--corroboration",
+        action="store_true",
+        help="list, for each answer sentence, the articles and publications stating the same fact",
+    )
 
     timeline = commands.add_parser("timeline", help="every sentence that dates what it reports, in date order")
     _common(timeline)
@@ -105,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--from", dest="date_from", default="", metavar="YYYY-MM-DD")
     timeline.add_argument("--to", dest="date_to", default="", metavar="YYYY-MM-DD")
     timeline.add_argument("--json", action="store_true", help="print the events as JSON")
+
+    summarize = commands.add_parser("summarize", help="an article's most central sentences, in article order")
+    _common(summarize)
+    summarize.add_argument("article", help="the article's id (its file name in the corpus folder)")
+    summarize.add_argument("-n", "--sentences", type=int, default=3, help="how many sentences (default 3)")
+    summarize.add_argument("--json", action="store_true", help="print the sentences as JSON, with their offsets")
 
     entities = commands.add_parser("entities", help="the people, organisations and places the articles name")
     _common(entities)
@@ -287,9 +298,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_answer(answer) -> str:
+def format_answer(answer, corroboration: bool = False) -> str:
     """An Answer as plain text: a partial answer's or an abstention's label, the answer, its
-    citations with dates, and what was searched."""
+    citations with dates, with ``corroboration`` the articles stating each sentence's fact, and
+    what was searched."""
     lines = [f"[{prompts.outcome_label(answer.outcome)}]", answer.text, ""] if answer.abstained else [answer.text, ""]
     for c in answer.citations:
         lines.append(prompts.citation_label(c))
@@ -297,6 +309,11 @@ def format_answer(answer) -> str:
         if c.stated_by:
             lines.append("    " + prompts.render("stated_by", source=c.stated_by))
         lines.extend(f"    {note}" for note in c.date_notes)
+    if corroboration:
+        for s in answer.sentences:
+            if s.stated_in:
+                lines += ["", f"“{s.text}”", "    " + prompts.corroboration_label(s)]
+                lines += [f"    - {t.title or t.doc_id} ({t.publication or '?'}, {t.doc_id})" for t in s.stated_in]
     if answer.query != answer.question:
         lines.append(prompts.render("followup_note", query=answer.query))
     return "\n".join(lines).rstrip()
@@ -308,7 +325,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     corpus, index = _dirs(args)
     assistant = Assistant.load(corpus, index, _settings(args))
     answer = assistant.ask(args.question, args.history, **_filter_args(args, assistant))
-    print(json.dumps(asdict(answer), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
+    print(
+        json.dumps(asdict(answer), ensure_ascii=False, indent=2)
+        if args.json
+        else format_answer(answer, args.corroboration)
+    )
     return 0
 
 
@@ -402,6 +423,19 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    corpus, index = _dirs(args)
+    chosen = Assistant.load(corpus, index, _settings(args)).summarize(args.article, args.sentences)
+    if args.json:
+        print(json.dumps([asdict(s) for s in chosen], ensure_ascii=False, indent=2))
+        return 0
+    for s in chosen:
+        print(f"{s.text}  (chars {s.start}–{s.end})")
+    return 0
+
+
 def cmd_entities(args: argparse.Namespace) -> int:
     from assistant.pipeline import Assistant
 
@@ -485,6 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "chat": cmd_chat,
         "entities": cmd_entities,
         "timeline": cmd_timeline,
+        "summarize": cmd_summarize,
         "add": cmd_add,
         "feeds": cmd_feeds,
         "eval": cmd_eval,

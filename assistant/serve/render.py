@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from assistant import prompts
 from assistant.answer.accounts import account_source, side_of
 from assistant.pipeline import ArticleInfo
-from assistant.types import Answer, Citation, Document
+from assistant.types import Answer, Citation, Document, Sentence
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
 
@@ -80,12 +80,38 @@ def _card(c: Citation, doc: Document) -> str:
     )
 
 
+def corroboration_html(answer: Answer) -> str:
+    """Under the sources, each answer sentence's corroboration (``prompts.corroboration_label``),
+    opening on demand to the articles that state it."""
+    items = []
+    for s in answer.sentences:
+        if not s.stated_in:
+            continue
+        unknown = prompts.render("publication_unknown")
+        listed = "".join(
+            f"<li>{html.escape(t.title or t.doc_id)} — {html.escape(t.publication or unknown)}, "
+            f"{html.escape(prompts.date_label(t.date))}: “{html.escape(t.text)}”</li>"
+            for t in s.stated_in
+        )
+        quote = s.text if len(s.text) <= 90 else s.text[:87].rstrip() + "…"
+        items.append(
+            f"<details class='nd-corroboration'><summary>{html.escape(prompts.corroboration_label(s))}: "
+            f"<span class='nd-muted'>“{html.escape(quote)}”</span></summary><ul>{listed}</ul></details>"
+        )
+    return "".join(items)
+
+
 def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> str:
-    """The sources panel: one card per citation, side by side by account when sides disagree.
+    """The sources panel: one card per citation, side by side by account when sides disagree;
+    then each answer sentence's corroboration.
 
     ``documents`` holds at least the cited articles, by id."""
     if answer is None or not answer.citations:
         return f"<p class='nd-muted'>{html.escape(prompts.render('sources_placeholder'))}</p>"
+    return _cards_html(answer, documents) + corroboration_html(answer)
+
+
+def _cards_html(answer: Answer, documents: Mapping[str, Document]) -> str:
     if not answer.disagreement:
         return "".join(_card(c, documents[c.doc_id]) for c in answer.citations)
     columns: dict[str, list[str]] = {}
@@ -103,15 +129,23 @@ def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> st
     )
 
 
-def article_html(doc: Document, start: int, end: int) -> str:
-    """A whole cleaned article with the cited span marked (``#nd-cited``, scrolled to by the page)."""
+def article_html(doc: Document, start: int, end: int, summary: Sequence[Sentence] = ()) -> str:
+    """A whole cleaned article with the cited span marked (``#nd-cited``, scrolled to by the page),
+    under its ``summary`` (``Assistant.summarize``) when given."""
     meta = " · ".join(
         html.escape(x) for x in (doc.publication, doc.author, prompts.date_label(doc.date, doc.date_written)) if x
     )
     body = highlighted(doc.text, start, end, "nd-cited")
+    brief = (
+        f"<div class='nd-brief'><strong>{html.escape(prompts.render('article_summary'))}</strong><ul>"
+        + "".join(f"<li>{html.escape(s.text)}</li>" for s in summary)
+        + "</ul></div>"
+        if summary
+        else ""
+    )
     return (
         f"<div id='nd-article'><h3>{html.escape(doc.label)}</h3><p class='nd-muted'>{meta} · "
-        f"{html.escape(doc.doc_id)}</p>{body}</div>"
+        f"{html.escape(doc.doc_id)}</p>{brief}{body}</div>"
     )
 
 
