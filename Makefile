@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 7860
 
-.PHONY: run test index bench eval tune cleaning answerability train-answerability external readme clean-index
+.PHONY: run test index bench eval summaries tune cleaning answerability train-answerability external readme clean-index
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,13 +63,24 @@ bench: $(VENV)/.installed-bench index
 	$(BIN)/python -m evals.readme
 
 # The figures of README.md are generated from the result files these write (evals/readme.py).
+# The timeline, attribution and corroboration figures compare with hand labels (eval/README.md).
 eval: $(VENV)/.installed-eval
 	HF_HUB_OFFLINE=1 $(BIN)/assistant eval --json eval/results.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.timeline --json eval/timeline.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.attribution --json eval/attribution.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.corroboration --json eval/corroboration.json
+	$(BIN)/python -m evals.readme
+
+# Single-article summaries against BBC's reference summaries, with lead-3, LexRank and TextRank
+# (the salience weights are chosen on its dev split); slow: it embeds the BBC articles.
+summaries: $(VENV)/.installed-eval
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.summaries --json eval/summaries.json
 	$(BIN)/python -m evals.readme
 
 # The defaults of assistant/settings.py are chosen on the dev splits (tests/test_tuning.py checks them).
 tune: $(VENV)/.installed-eval
 	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.tune --json eval/tuning.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.tune_summary --json eval/summary_tuning.json
 	$(BIN)/python -m evals.readme
 
 # Text-mode cleaning on the benchmark's pages (cross-validated); `python -m evals.train_body` retrains the model.

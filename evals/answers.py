@@ -143,8 +143,8 @@ def _totals(scores: Sequence[AnswerScore]) -> Totals:
 
 
 def summarise(scores: Sequence[AnswerScore]) -> dict[str, Totals]:
-    """Totals under ``"overall"`` and under each category of ``CATEGORIES`` (all
-    four always present, in that order).
+    """Totals under ``"overall"`` and under each category of ``CATEGORIES`` (every one
+    always present, in that order).
 
     Each holds ``n``, ``n_answerable``, ``n_unanswerable`` and the rates below;
     a rate is ``None`` when it has nothing to count (e.g. ``abstention_rate``

@@ -282,6 +282,97 @@ def cleaning_table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def timeline_table(results: dict) -> str:
+    """The timeline's hand-labelled entries (``python -m evals.timeline``), per pool and split."""
+    lines = [
+        "| pool | split | entries labelled | precision | + background dates | relative | relative phrase resolved "
+        "| relative entry right |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for pool, splits in results["scores"].items():
+        for split, row in splits.items():
+            lines.append(
+                f"| {pool} | {split} | {row['labelled']} | {_f(row['precision'])} | {_f(row['with_background'])} "
+                f"| {row['relative']} | {_f(row['relative_resolution'])} | {_f(row['relative_accuracy'])} |"
+            )
+    missing = f"{len(results['unlabelled'])} unlabelled, {len(results['disappeared'])} labelled but no longer produced"
+    return "\n".join(lines) + f"\n\n{missing}. {described(results.get('machine'))}\n"
+
+
+def attribution_table(results: dict) -> str:
+    """Stated sources against hand labels (``python -m evals.attribution``), per domain and split."""
+    lines = [
+        "| domain / split | sentences | attributed by hand | named by Newsdesk | right | precision | recall "
+        "| none-vs-some |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for group, row in results["groups"].items():
+        lines.append(
+            f"| {group} | {row['sentences']} | {row['attributed']} | {row['predicted']} | {row['correct']} "
+            f"| {_f(row['precision'], 2)} | {_f(row['recall'], 2)} | {_f(row['none_vs_some_accuracy'], 2)} |"
+        )
+    return "\n".join(lines) + f"\n\n{described(results.get('machine'))}\n"
+
+
+def corroboration_table(results: dict) -> str:
+    """Corroboration counts against a hand check (``python -m evals.corroboration``): the cosine
+    chosen on dev pairs, then the test answers at it and at the cosine of best F1 on dev."""
+    dev = results["dev"]
+    rows = [
+        ("answers whose every article count matches", "answers_matching", "answers_scored"),
+        ("answers that would match had every count been 1", "answers_matching_if_always_one", "answers_scored"),
+        ("answers whose every publication count matches", "answers_matching_publications", "answers_scored"),
+    ]
+    chosen, best = results["test"], results["test_at_best_f1"]
+    lines = [
+        f"| test | `same_cosine` = {dev['chosen']} (chosen on dev) | {dev['best_f1']} (best F1 on dev) |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {label} | {chosen[k]} / {chosen[n]} | {best[k]} / {best[n]} |" for label, k, n in rows]
+    lines += [
+        f"| answer sentences whose article count agrees | {_f(chosen['sentence_agreement'])} "
+        f"| {_f(best['sentence_agreement'])} |",
+        f"| sentences over-counted / under-counted | {chosen['over_counts']} / {chosen['under_counts']} "
+        f"| {best['over_counts']} / {best['under_counts']} |",
+        f"| sentences stated by several articles: by hand / by Newsdesk | {chosen['hand_corroborated']} / "
+        f"{chosen['system_corroborated']} | {best['hand_corroborated']} / {best['system_corroborated']} |",
+        f"| single unnamed source: flagged / right / missed | {chosen['single_unnamed_sentences']} / "
+        f"{chosen['single_unnamed_right']} / {chosen['single_unnamed_missed']} | {best['single_unnamed_sentences']} / "
+        f"{best['single_unnamed_right']} / {best['single_unnamed_missed']} |",
+    ]
+    head = f"Dev: {dev['pairs']} labelled pairs ({dev['same']} the same fact), {dev['rule']}; choice: {dev['choice']}."
+    return head + "\n\n" + "\n".join(lines) + f"\n\n{described(results.get('machine'))}\n"
+
+
+def summaries_table(results: dict) -> str:
+    """ROUGE of single-article summaries on BBC's test split (``python -m evals.summaries``)."""
+    from evals.summaries import table
+
+    weights = ", ".join(f"{k} {v}" for k, v in results["dev_grid"]["best"].items())
+    return (
+        table(results, "test").lstrip("\n")
+        + f"\n\nSalience weights chosen on the dev split ({results['articles']['dev']} articles; "
+        + f"{results['dev_grid']['objective']}): {weights}. {described(results.get('machine'))}\n"
+    )
+
+
+def summary_tuning_table(results: dict) -> str:
+    """The summaries' settings on the dev broad questions (``python -m evals.tune_summary``)."""
+    lines = ["| summary_per_article | summary_relevant | dev fact coverage | mean words |", "|---|---|---|---|"]
+    for row in results["candidates"]:
+        lines.append(
+            f"| {row['summary_per_article']} | {row['summary_relevant']} | {_f(row['fact_coverage'])} "
+            f"| {row['mean_words']:.0f} |"
+        )
+    chosen = ", ".join(f"`{k}` = {v}" for k, v in results["chosen"].items())
+    questions = ", ".join(f"{name} {n}" for name, n in results["dev_questions"].items())
+    return (
+        "\n".join(lines)
+        + f"\n\nChosen: {chosen} (dev broad questions: {questions}; margin {results['margin']}). "
+        + f"{described(results.get('machine'))}\n"
+    )
+
+
 def bench_summary(summary: str) -> str:
     """``bench/results/summary.md`` without its title, its sections one heading level down."""
     body = summary.split("\n", 1)[1].lstrip("\n")
@@ -297,6 +388,11 @@ BLOCKS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "cleaning": ("eval/cleaning.json", cleaning_table),
     "drift": ("eval/drift.json", drift_table),
     "external": ("eval/external.json", external_table),
+    "timeline": ("eval/timeline.json", timeline_table),
+    "attribution": ("eval/attribution.json", attribution_table),
+    "corroboration": ("eval/corroboration.json", corroboration_table),
+    "summary-tuning": ("eval/summary_tuning.json", summary_tuning_table),
+    "summaries": ("eval/summaries.json", summaries_table),
     "bench": ("bench/results/summary.md", bench_summary),
     "scale-paper": ("bench/results/scale-paper.md", str),
 }

@@ -46,7 +46,7 @@ from assistant.settings import Settings
 from evals.answers import summarise
 from evals.corpora import DATA_DIR, write_corpus
 from evals.machine import machine
-from evals.questions import EVAL_DIR, SETS, Question, load_sets
+from evals.questions import EVAL_DIR, NARROW, SETS, Question, load_sets
 from evals.report import answer_questions
 from evals.retrieval import evaluate_retrieval
 
@@ -132,7 +132,7 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
     for question_set in load_sets(tuple(names)):
         folder = workdir / question_set.name
         corpus = write_corpus(question_set.articles, folder / "corpus", data_dir)
-        questions = question_set.split("dev")
+        questions = [q for q in question_set.split("dev") if q.category in NARROW]
         assistant = Assistant.load(corpus, folder / "ix", base)
         devs.append(_Dev(question_set.name, questions, {q.id: q.articles[0] for q in questions}, assistant))
     fusion = [dict(zip(FUSION, values, strict=True)) for values in itertools.product(*FUSION.values())]
