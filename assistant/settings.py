@@ -58,15 +58,16 @@ class Settings:
     # tune` keeps it unless the model beats being off on the dev splits (README "Answerability")
     answerable_below: float = float("-inf")
     # Summaries, for broad questions (answer/summary.py): the passages and candidates read, the
-    # sentences given per article that speaks to the question, and the cap; per_article and
-    # relevant (the cross-encoder logit from which a sentence is on the subject) are chosen on
-    # the dev broad questions (`python -m evals.tune_summary`: eval/summary_tuning.json)
+    # sentences given per article that speaks to the question, and the cap; per_article, relevant
+    # (the cross-encoder logit from which a sentence is on the subject) and event_bonus are chosen
+    # on the dev broad questions (`python -m evals.tune_summary`: eval/summary_tuning.json)
     summary_passages: int = 12
     summary_candidates: int = 24
-    summary_per_article: int = 3
+    summary_per_article: int = 2
     summary_max_sentences: int = 10
     summary_words_per_sentence: int = 40
     summary_relevant: float = -2.0
+    summary_event_bonus: float = 2.0  # logits added to a sentence that dates what it reports
     # Corroboration (answer/corroboration.py): the nearest sentences of the corpus read for each
     # answer sentence, and the cosine from which one states the same fact as it (chosen on the
     # news set's dev pairs: eval/corroboration.json)

@@ -358,12 +358,14 @@ def summaries_table(results: dict) -> str:
 
 def summary_tuning_table(results: dict) -> str:
     """The summaries' settings on the dev broad questions (``python -m evals.tune_summary``)."""
-    lines = ["| summary_per_article | summary_relevant | dev fact coverage | mean words |", "|---|---|---|---|"]
+    keys = list(results["chosen"])
+    lines = [
+        "| " + " | ".join(keys) + " | dev fact coverage | mean words |",
+        "|---" * (len(keys) + 2) + "|",
+    ]
     for row in results["candidates"]:
-        lines.append(
-            f"| {row['summary_per_article']} | {row['summary_relevant']} | {_f(row['fact_coverage'])} "
-            f"| {row['mean_words']:.0f} |"
-        )
+        values = " | ".join(str(row[key]) for key in keys)
+        lines.append(f"| {values} | {_f(row['fact_coverage'])} | {row['mean_words']:.0f} |")
     chosen = ", ".join(f"`{k}` = {v}" for k, v in results["chosen"].items())
     questions = ", ".join(f"{name} {n}" for name, n in results["dev_questions"].items())
     return (

@@ -30,7 +30,11 @@ from evals.questions import SETS, load_sets
 from evals.tune import _drift
 
 #: The candidates of each; the first of each is the default before tuning.
-GRID = {"summary_per_article": (2, 1, 3), "summary_relevant": (-4.0, -2.0, -6.0)}
+GRID = {
+    "summary_per_article": (2, 1, 3),
+    "summary_relevant": (-4.0, -2.0, -6.0),
+    "summary_event_bonus": (0.0, 1.0, 2.0, 4.0),
+}
 TUNED = tuple(GRID)
 
 
@@ -84,11 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
         results = tune(tuple(SETS), Settings(), args.data, Path(workdir))
-    print(f"{'per_article':>11} {'relevant':>8} {'coverage':>8} {'words':>6}")
+    print(f"{'per_article':>11} {'relevant':>8} {'event':>5} {'coverage':>8} {'words':>6}")
     for row in results["candidates"]:
         print(
-            f"{row['summary_per_article']:11d} {row['summary_relevant']:8.1f} {row['fact_coverage']:8.3f} "
-            f"{row['mean_words']:6.0f}"
+            f"{row['summary_per_article']:11d} {row['summary_relevant']:8.1f} {row['summary_event_bonus']:5.1f} "
+            f"{row['fact_coverage']:8.3f} {row['mean_words']:6.0f}"
         )
     print(f"chosen: {results['chosen']} (dev questions {results['dev_questions']}); {described(results['machine'])}")
     if args.json_out:

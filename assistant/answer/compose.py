@@ -51,6 +51,7 @@ from assistant.answer.corroboration import statements, word_overlap
 from assistant.answer.dates import resolve_relative_dates
 from assistant.answer.followup import entities, resolve
 from assistant.answer.summary import budget, date_order, is_broad, spread, subject
+from assistant.answer.timeline import sentence_date
 from assistant.retrieve.filters import Filters, check_query
 from assistant.retrieve.search import standardise
 from assistant.settings import Settings
@@ -188,10 +189,17 @@ def _summarize(retriever: Retriever, settings: Settings, question: str, query: s
     within = replace(
         settings, max_sentences=size.sentences, max_words=size.words, abstain_below=settings.summary_relevant
     )
-    chosen = _select(retriever, within, spread(relevant, lambda c: c.sentence.doc_id), (), topic, judge=False)
+    documents = retriever.index.documents
+    # a summary tells what happened: a sentence dating its event comes before commentary as near
+    ranked = sorted(
+        relevant,
+        key=lambda c: (
+            -(c.logit + settings.summary_event_bonus * bool(sentence_date(c.sentence, documents[c.sentence.doc_id])))
+        ),
+    )
+    chosen = _select(retriever, within, spread(ranked, lambda c: c.sentence.doc_id), (), topic, judge=False)
     stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
     scores = {(c.sentence.doc_id, c.sentence.index): c.logit for c in scored}
-    documents = retriever.index.documents
     answer = _compose(
         documents, question, query, passages, chosen, stated, scores, best, (), settings.same_words,
         order=lambda sentences: date_order(sentences, documents),
