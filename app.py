@@ -24,11 +24,81 @@ from assistant.types import PHASES, Progress, no_progress
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SCROLL_TO_CITED = "() => { document.getElementById('nd-cited')?.scrollIntoView({block: 'center'}); }"
+#: Run once the page loads: the latest answer's [n] markers become links to source card n (their text
+#: stays "[n]", for screen readers and copy-paste), and each card's last link goes back to [n] in the
+#: answer; whichever end is reached is highlighted and focused.
+CITATION_LINKS = r"""() => {
+  const MARK = /\[(\d+)\]/g;
+  const latest = () => { const rows = document.querySelectorAll('#nd-chat .bot-row'); return rows[rows.length - 1]; };
+  const link = (row) => {
+    const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (node.parentElement.closest('a, button, code')) continue;
+      MARK.lastIndex = 0;
+      if (MARK.test(node.nodeValue)) found.push(node);
+    }
+    for (const node of found) {
+      const text = node.nodeValue, part = document.createDocumentFragment();
+      let last = 0;
+      text.replace(MARK, (whole, n, at) => {
+        part.append(text.slice(last, at));
+        const a = document.createElement('a');
+        a.href = '#nd-card-' + n; a.className = 'nd-cite-link'; a.dataset.cite = n; a.textContent = whole;
+        part.append(a); last = at + whole.length;
+      });
+      part.append(text.slice(last));
+      node.replaceWith(part);
+    }
+  };
+  const refresh = () => {
+    const row = latest();
+    document.querySelectorAll('#nd-chat a.nd-cite-link').forEach((a) => {
+      if (!row || !row.contains(a)) a.replaceWith(document.createTextNode(a.textContent));
+    });
+    if (row) link(row);
+  };
+  const show = (target) => {
+    document.querySelectorAll('.nd-active').forEach((e) => e.classList.remove('nd-active'));
+    target.classList.add('nd-active');
+    target.scrollIntoView({block: 'center'});
+    target.focus({preventScroll: true});
+  };
+  document.addEventListener('click', (event) => {
+    const cite = event.target.closest('a.nd-cite-link');
+    const back = event.target.closest('a.nd-back');
+    if (cite) {
+      const card = document.getElementById('nd-card-' + cite.dataset.cite);
+      if (card) { event.preventDefault(); show(card); }
+    } else if (back) {
+      const row = latest();
+      const marker = row && row.querySelector('a.nd-cite-link[data-cite="' + back.dataset.back + '"]');
+      if (marker) { event.preventDefault(); show(marker); }
+    }
+  });
+  let pending = false;
+  new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; refresh(); });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
 CSS = """
 .nd-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin-bottom: 10px; }
 .nd-cite { font-weight: 600; margin-bottom: 4px; }
 .nd-passage mark, #nd-article mark { background: #ffe58f; color: inherit; padding: 0 2px; }
-.nd-sides { display: flex; gap: 12px; } .nd-side { flex: 1; min-width: 0; }
+.nd-side > h3 { margin: 12px 0 6px; }
+/* contrast of at least 4.5:1 (axe: color-contrast): the Ask button, the chosen tab, the upload box's "or" */
+#nd-ask { background: #c2410c !important; border-color: #c2410c !important; color: #fff !important; }
+button[role="tab"].selected { color: #9a3412 !important; }
+#nd-upload .or { color: #52525b !important; }
+.nd-card.nd-active { outline: 3px solid #b45309; outline-offset: 2px; }
+a.nd-cite-link { text-decoration: underline; }
+a.nd-cite-link.nd-active { background: #ffe58f; color: inherit; }
+.nd-more summary, .nd-corroboration summary { cursor: pointer; }
+.nd-back { display: inline-block; margin-top: 6px; }
+@media (max-width: 760px) { #nd-chat-row { flex-direction: column; } #nd-chat-row > * { width: 100%; } }
 .nd-muted { opacity: 0.7; font-size: 0.9em; }
 .nd-corroboration { margin: 4px 0; } .nd-corroboration summary { cursor: pointer; }
 #nd-article-box { overflow-y: auto; }
@@ -182,7 +252,7 @@ def _layout(gr, shared: Shared) -> Page:
     gr.Markdown("# Newsdesk")
     status = gr.Markdown(shared.status(), elem_id="nd-status")
     history, answers = gr.State([]), gr.State([])
-    with gr.Tab("Chat"), gr.Row():
+    with gr.Tab("Chat"), gr.Row(elem_id="nd-chat-row"):
         with gr.Column(scale=3):
             chat = gr.Chatbot(
                 label="Conversation",
@@ -190,13 +260,16 @@ def _layout(gr, shared: Shared) -> Page:
                 elem_id="nd-chat",
                 allow_tags=False,
                 feedback_options=("Like", "Dislike"),
+                buttons=["copy", "copy_all"],  # no share button: it has no accessible name (axe: button-name)
             )
+            examples = shared.assistant.examples()  # kept per index: after a re-index, a restart shows new ones
             with gr.Row():
                 question = gr.Textbox(
-                    label="Question", placeholder=prompts.examples()[0], scale=5, elem_id="nd-question"
+                    label="Question", placeholder=next(iter(examples), ""), scale=5, elem_id="nd-question"
                 )
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="nd-ask")
-            gr.Examples([[q] for q in prompts.examples()], inputs=question, label="Examples")
+            if examples:
+                gr.Examples([[q] for q in examples], inputs=question, label="Examples")
             with gr.Row():
                 comment = gr.Textbox(label="Comment on an answer (optional), then press its thumbs up or down", scale=4)
                 clear = gr.Button("Clear conversation", scale=1, elem_id="nd-clear")
@@ -209,7 +282,7 @@ def _layout(gr, shared: Shared) -> Page:
                     [], value=None, label="Only articles naming (pick in the Entities tab, or type)", elem_id="nd-about"
                 )
         with gr.Column(scale=2):
-            gr.Markdown("### Sources")
+            gr.Markdown("## Sources")
             sources_panel = gr.HTML(render.sources_html(None, {}), elem_id="nd-sources")
             pick = gr.Radio(label="Open the whole article of a citation", choices=[], elem_id="nd-pick")
             article = gr.HTML(elem_id="nd-article-box", max_height=460)
@@ -347,7 +420,7 @@ def _wire_chat(gr, shared: Shared, page: Page) -> None:
             {"role": "user", "content": render.escape_markdown(question)},
             {"role": "assistant", "content": render.answer_markdown(answer)},
         ]
-        choices = [(f"[{c.number}] {c.title or c.doc_id}", c.number) for c in answer.citations]
+        choices = [(f"[{c.number}] {c.label}", c.number) for c in answer.citations]
         return (
             "",
             chat,
@@ -487,7 +560,7 @@ def _wire_timeline(gr, shared: Shared, view: Timeline) -> None:
                 e.when,
                 e.precision,
                 e.text,
-                " · ".join(x for x in (e.title or e.doc_id, e.publication) if x),
+                " · ".join(x for x in (e.label, e.publication) if x),
                 "; ".join(e.conflicts),
             ]
             for e in found
@@ -600,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
         auth=auth,
         show_error=False,
         css=CSS,
+        js=CITATION_LINKS,
+        footer_links=[],  # Gradio's footer links are too faint to read (axe: color-contrast)
         max_file_size=assistant.settings.max_article_bytes,
     )
     return 0

@@ -250,6 +250,23 @@ class Assistant:
 
         return tuple(corpus_entities(self.retriever.index.documents.values(), self.index_dir / ENTITIES))
 
+    def examples(self, n: int = 5) -> list[str]:
+        """Up to ``n`` example questions this index answers, each asked before it is offered
+        (``answer.examples``): those of ``prompts/examples.txt`` it answers, then questions built
+        from the names its articles mention most and their titles.  Chosen once per index
+        generation and settings, and kept beside the index."""
+        from assistant.answer.examples import EXAMPLES, cache_key, cached, candidates, choose
+
+        index = self.retriever.index
+        given = prompts.examples()
+        newest = sorted(index.documents.values(), key=lambda d: d.date, reverse=True)  # undated last
+
+        def build():
+            return candidates(self.entities(), [d.title for d in newest if d.title], [d.text for d in newest])
+
+        key = cache_key(index.path.name, self.settings, given, n)
+        return cached(self.index_dir / EXAMPLES, key, lambda: choose(given, build, self.ask, n))
+
     def summarize(self, doc_id: str, sentences: int = 3) -> tuple[Sentence, ...]:
         """The ``sentences`` most central sentences of one article, in article order, verbatim with
         their offsets (``answer.salience``: no question, so the article ranks its own sentences).

@@ -80,7 +80,7 @@ def citation_label(c: Citation) -> str:
     return render(
         "citation",
         number=c.number,
-        title=c.title or c.doc_id,
+        title=c.label,
         publication=c.publication or render("publication_unknown"),
         date=date_label(c.date, c.date_written),
     )

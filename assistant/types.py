@@ -98,6 +98,7 @@ class Passage:
     date: str
     start: int
     end: int
+    label: str = ""  # how the article is named to a reader (``Document.label``), the same everywhere
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Citation:
     # Who the quoted text says is speaking (``answer.accounts``): a person, an organisation, a
     # country, "unnamed sources"; "" when it attributes to no one.
     stated_by: str = ""
+    label: str = ""  # how the article is named to a reader (``Document.label``), the same everywhere
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class Statement:
     publication: str  # "" when unknown
     date: str
     stated_by: str  # who it says is speaking (``answer.accounts.stated_by``), "" when no one
+    label: str = ""  # how the article is named to a reader (``Document.label``), the same everywhere
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ EXPECTED = {
     "summary": {"articles", "plural"},
     "said_only": {"speaker"},
     "said_nothing": {"speaker", "topic"},
+    "said_nothing_at_all": {"speaker"},
     "corroborated": {"articles", "articles_plural", "publications", "publications_plural"},
     "single_unnamed": set(),
     "according_to": {"source"},
@@ -42,6 +43,9 @@ EXPECTED = {
     "date_undecided": {"written"},
     "sources_placeholder": set(),
     "article_summary": set(),
+    "card_paragraph": set(),
+    "card_article": set(),
+    "card_back": {"number"},
     "feedback_saved": set(),
     "upload_added": {"file", "stored"},
     "upload_refused": {"reason"},
@@ -74,6 +78,11 @@ EXPECTED = {
     "timeline_conflict": {"other"},
     "timeline_empty": set(),
     "stated_by": {"source"},
+    "example_happened": {"name"},
+    "example_happened_in": {"name"},
+    "example_said": {"name"},
+    "example_who": {"name"},
+    "example_summary": {"title"},
 }
 
 

@@ -28,7 +28,7 @@ def test_highlight_keeps_every_character_and_never_leaks_markup(text, a, b):
 
 def _answer(**changes) -> Answer:
     doc_text = "Alpha said <b>hi</b>.\n\nBeta agreed."
-    citation = Citation(1, "d.txt", "T", "P", "", doc_text[:21], 0, 21, (0,))
+    citation = Citation(1, "d.txt", "T", "P", "", doc_text[:21], 0, 21, (0,), label="T")
     base = dict(
         question="q?",
         query="q?",
@@ -102,8 +102,10 @@ def test_each_sentences_corroboration_is_listed_on_demand_and_escaped():
 
     doc = Document("d.txt", "T", "P", "", "", "Alpha said <b>hi</b>.\n\nBeta agreed.", "")
     statements = (
-        Statement("d.txt", 0, 0, 20, "Alpha said <b>hi</b>.", "T", "P", "", "Alpha"),
-        Statement("e.txt", 3, 10, 30, "Alpha <script>x</script> hi.", "<u>Other</u>", "Q", "2024-01-02", ""),
+        Statement("d.txt", 0, 0, 20, "Alpha said <b>hi</b>.", "T", "P", "", "Alpha", "T"),
+        Statement(
+            "e.txt", 3, 10, 30, "Alpha <script>x</script> hi.", "<u>Other</u>", "Q", "2024-01-02", "", "<u>Other</u>"
+        ),
     )
     sentence = AnswerSentence("Alpha said <b>hi</b>.", "d.txt", 0, 0, 20, (1,), 1.0, statements)
     shown = sources_html(replace(_answer(), sentences=(sentence,)), {"d.txt": doc})
@@ -125,3 +127,40 @@ def test_an_article_is_shown_under_its_summary_escaped():
     shown = article_html(doc, 0, 5, (Sentence("d.txt", 0, 0, 17, "Alpha <b>one</b>."),))
     assert prompts.render("article_summary") in shown and "<li>Alpha &lt;b&gt;one&lt;/b&gt;.</li>" in shown
     assert prompts.render("article_summary") not in article_html(doc, 0, 5)
+
+
+def test_a_card_shows_the_cited_sentence_in_its_immediate_context_and_opens_to_more():
+    from dataclasses import replace
+
+    from assistant import prompts
+    from assistant.serve.render import sources_html
+
+    text = "One. Two <i>x</i>. Three is cited. Four. Five.\n\nSecond paragraph."
+    doc = Document("d.txt", "T", "P", "", "", text, "")
+    start = text.index("Three")
+    cited = Citation(2, "d.txt", "T", "P", "", "Three is cited.", start, start + 15, (2,), label="T")
+    shown = sources_html(replace(_answer(), citations=(cited,)), {"d.txt": doc})
+    passage = shown.split("<blockquote class='nd-passage'>")[1].split("</blockquote>")[0]
+    # the sentence before and the one after, not the whole paragraph
+    assert passage == "<p>Two &lt;i&gt;x&lt;/i&gt;. <mark>Three is cited.</mark> Four.</p>", passage
+    assert "id='nd-card-2'" in shown and "data-back='2'" in shown
+    assert prompts.render("card_back", number=2) in shown
+    assert prompts.render("card_paragraph") in shown and prompts.render("card_article") in shown
+    assert "Second paragraph." in shown  # inside the whole article, on demand
+
+
+def test_disagreeing_accounts_are_stacked_under_their_headings():
+    from dataclasses import replace
+
+    from assistant import prompts
+    from assistant.serve.render import sources_html
+
+    text = "Usdaw said jobs are at risk.\n\nGreenfield said no stores will close."
+    doc = Document("d.txt", "T", "P", "", "", text, "")
+    first = Citation(1, "d.txt", "T", "P", "", text[:28], 0, 28, (0,), label="T")
+    second = Citation(2, "d.txt", "T", "P", "", text[30:], 30, len(text), (1,), label="T")
+    shown = sources_html(replace(_answer(), citations=(first, second), disagreement=True), {"d.txt": doc})
+    headings = [prompts.render("according_to", source=s) for s in ("Usdaw", "Greenfield")]
+    assert all(f"<h3>{h}</h3>" in shown for h in headings)
+    assert "display: flex" not in shown and "nd-sides" not in shown
+    assert shown.index(headings[0]) < shown.index("nd-card-1") < shown.index(headings[1]) < shown.index("nd-card-2")

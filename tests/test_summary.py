@@ -157,6 +157,7 @@ def test_a_run_of_consecutive_sentences_is_kept_together_in_date_order():
         ("What has Azerbaijan's foreign ministry said about the ceasefire?", ("Azerbaijan",), "the ceasefire"),
         ("What did the regulator say about smaller towns?", ("the regulator",), "smaller towns"),
         ("What have Okafor and Brandt each said about the fine?", ("Okafor", "Brandt"), "the fine"),
+        ("What did Usdaw say?", ("Usdaw",), ""),
     ],
 )
 def test_questions_about_what_someone_said_name_the_party_and_the_subject(question, party, topic):
@@ -318,3 +319,10 @@ def test_an_article_summary_is_its_central_sentences_verbatim_in_order(flood, fl
 def test_a_follow_up_asking_what_someone_said_about_it_reads_the_subject_from_the_conversation(business):
     answer = business.ask("What did Usdaw say about it?", ["Tell me about the Greenfield and Oakmart merger"])
     assert not answer.abstained and {c.stated_by for c in answer.citations} == {"Usdaw"}, answer.text
+
+
+def test_what_someone_said_without_a_subject_is_only_their_statements(business):
+    answer = business.ask("What did Usdaw say?")
+    assert {c.stated_by for c in answer.citations} == {"Usdaw"}, [(c.text, c.stated_by) for c in answer.citations]
+    silent = business.ask("What did Oakmart say?")
+    assert silent.abstained and silent.text == prompts.render("said_nothing_at_all", speaker="Oakmart"), silent.text

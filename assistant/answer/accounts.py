@@ -197,8 +197,8 @@ def stated_by(text: str) -> str:
 _SAID_ABOUT = re.compile(
     r"^\W*what (?:did|does|do|has|have|had|was|were|is|are) (?P<speaker>.+?) (?:"
     r"say|said|saying|tell|told|telling|think|thought|claim|claimed|announce|announced|argue|argued|write|wrote|"
-    r"state|stated|comment|commented|reveal|revealed)(?: (?:\w+ ){0,2}?)?\s*"
-    r"(?:about|on|of|regarding|concerning|over) (?P<topic>.+?)\W*$",
+    r"state|stated|comment|commented|reveal|revealed)"
+    r"(?:(?: (?:\w+ ){0,2}?)?\s*(?:about|on|of|regarding|concerning|over) (?P<topic>.+?))?\W*$",
     re.IGNORECASE,
 )
 
@@ -206,7 +206,8 @@ _SAID_ABOUT = re.compile(
 def said_about(question: str) -> tuple[tuple[str, ...], str] | None:
     """(the parties, the subject) of a question asking what someone said about something ("What
     did Coach Ana Silva say about the referee?" -> (("Ana Silva",), "the referee"); "What have
-    Okafor and Brandt each said about the fine?" -> (("Okafor", "Brandt"), "the fine")); each party
+    Okafor and Brandt each said about the fine?" -> (("Okafor", "Brandt"), "the fine"); "What did
+    Usdaw say?" -> (("Usdaw",), "")); each party
     named as ``side_of`` names sources, so ``speaks_for`` compares them.  None for any other
     question, or when a party is not named ("What did he say about it?")."""
     match = _SAID_ABOUT.match(question.strip())
@@ -215,4 +216,4 @@ def said_about(question: str) -> tuple[tuple[str, ...], str] | None:
     parties = tuple(_source(p) for p in re.split(r",\s*|\s+(?:and|&)\s+", match["speaker"]) if p.strip())
     if not parties or any(p is None or p == UNNAMED for p in parties):
         return None
-    return tuple(dict.fromkeys(parties)), match["topic"]
+    return tuple(dict.fromkeys(parties)), match["topic"] or ""

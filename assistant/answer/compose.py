@@ -240,7 +240,11 @@ def _said(
     said = [c for c in scored if theirs(c.sentence.text) and c.score >= settings.abstain_below and on_topic(c.sentence)]
     speakers = " and ".join(account_source(p) for p in parties)
     if not said:
-        text = prompts.render("said_nothing", speaker=speakers, topic=topic)
+        text = (
+            prompts.render("said_nothing", speaker=speakers, topic=topic)
+            if topic
+            else prompts.render("said_nothing_at_all", speaker=speakers)
+        )
         reason = f"no statement of {speakers} on {topic!r} scores above abstain_below={settings.abstain_below}"
         return Answer(question, query, text, (), (), True, reason, passages, scored[0].score, outcome="not_in_articles")
     # a predecessor brought as context is not theirs
@@ -464,6 +468,7 @@ def _compose(
                 notes,
                 doc.date_written,
                 stated_by(doc.text[start:end]),
+                doc.label,
             )
         )
         return len(citations)

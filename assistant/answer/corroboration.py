@@ -64,4 +64,5 @@ def _statement(retriever: Retriever, sentence: Sentence) -> Statement:
         doc.publication,
         doc.date,
         stated_by(sentence.text),
+        doc.label,
     )

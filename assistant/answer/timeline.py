@@ -76,6 +76,7 @@ class Event:
     publication: str
     published: str
     conflicts: tuple[str, ...] = field(default=())  # doc_id: date of the same sentence dated otherwise
+    label: str = ""  # how the article is named to a reader (``Document.label``), the same everywhere
 
     @property
     def when(self) -> str:
@@ -128,6 +129,7 @@ def _dated(sentence: Sentence, doc: Document) -> list[Event]:
             doc.title,
             doc.publication,
             doc.date,
+            label=doc.label,
         )
         for (when, precision), phrase in dated.items()
     ]

@@ -298,4 +298,5 @@ class Retriever:
             doc.date,
             chunk.start,
             chunk.end,
+            doc.label,
         )

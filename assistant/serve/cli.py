@@ -291,7 +291,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(prompts.render("no_passage"))
     for rank, p in enumerate(passages, start=1):
         meta = ", ".join(x for x in (p.source, p.date) if x) or prompts.render("source_and_date_unknown")
-        print(f"[{rank}] {p.title or p.doc_id} ({meta}) score {p.score:.3f}")
+        print(f"[{rank}] {p.label} ({meta}) score {p.score:.3f}")
         print(f"    {p.doc_id} chars {p.start}-{p.end}")
         print("    " + p.text.replace("\n", "\n    "))
         print()
@@ -313,7 +313,7 @@ def format_answer(answer, corroboration: bool = False) -> str:
         for s in answer.sentences:
             if s.stated_in:
                 lines += ["", f"“{s.text}”", "    " + prompts.corroboration_label(s)]
-                lines += [f"    - {t.title or t.doc_id} ({t.publication or '?'}, {t.doc_id})" for t in s.stated_in]
+                lines += [f"    - {t.label} ({t.publication or '?'}, {t.doc_id})" for t in s.stated_in]
     if answer.query != answer.question:
         lines.append(prompts.render("followup_note", query=answer.query))
     return "\n".join(lines).rstrip()
@@ -415,7 +415,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     if not found:
         print(prompts.render("timeline_empty"))
     for e in found:
-        source = ", ".join(x for x in (e.title or e.doc_id, e.publication) if x)
+        source = ", ".join(x for x in (e.label, e.publication) if x)
         print(prompts.render("timeline_line", date=e.when, precision=e.precision, phrase=e.phrase, source=source))
         print(f"    {e.text}  ({e.doc_id}, chars {e.start}–{e.end})")
         for other in e.conflicts:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from assistant import prompts
 from assistant.answer.accounts import account_source, side_of
+from assistant.ingest.sentences import split_sentences
 from assistant.pipeline import ArticleInfo
 from assistant.types import Answer, Citation, Document, Sentence
 
@@ -66,17 +67,44 @@ def highlighted(text: str, start: int, end: int, mark_id: str = "") -> str:
     return "".join(f"<p>{p}</p>" for p in out)
 
 
+def _context(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """The cited ``start:end`` with the sentence before and the sentence after it, within its paragraph."""
+    low, high = _paragraph(doc, start, end)
+    spans = [(low + a, low + b) for a, b in split_sentences(doc.text[low:high])]
+    before = [a for a, b in spans if b <= start]
+    after = [b for a, b in spans if a >= end]
+    return (before[-1] if before else low), (after[0] if after else high)
+
+
 def _card(c: Citation, doc: Document) -> str:
-    low, high = _paragraph(doc, c.start, c.end)
-    passage = highlighted(doc.text[low:high], c.start - low, c.end - low)
+    """One citation: its label, who is speaking, the cited sentences marked in their immediate
+    context, and controls that open the whole paragraph and the whole article; ``nd-card-N`` is
+    what the answer's [N] links to, and its last link goes back to [N] in the answer."""
+    low, high = _context(doc, c.start, c.end)
+    context = highlighted(doc.text[low:high], c.start - low, c.end - low)
+    para_low, para_high = _paragraph(doc, c.start, c.end)
+    paragraph = highlighted(doc.text[para_low:para_high], c.start - para_low, c.end - para_low)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in c.date_notes)
     said = prompts.render("stated_by", source=c.stated_by) if c.stated_by else ""
+    expand = (
+        f"<details class='nd-more'><summary>{html.escape(prompts.render('card_paragraph'))}</summary>"
+        f"<blockquote class='nd-passage'>{paragraph}</blockquote></details>"
+        if (para_low, para_high) != (low, high)
+        else ""
+    )
+    whole = highlighted(doc.text, c.start, c.end)
     return (
-        f"<div class='nd-card'><div class='nd-cite'>{html.escape(prompts.citation_label(c))}</div>"
-        + (f"<div class='nd-said nd-muted'>{html.escape(said)}</div>" if said else "")
-        + f"<blockquote class='nd-passage'>{passage}</blockquote>"
+        f"<article class='nd-card' id='nd-card-{c.number}' tabindex='-1' aria-labelledby='nd-card-{c.number}-label'>"
+        f"<h3 class='nd-cite' id='nd-card-{c.number}-label'>{html.escape(prompts.citation_label(c))}</h3>"
+        + (f"<p class='nd-said nd-muted'>{html.escape(said)}</p>" if said else "")
+        + f"<blockquote class='nd-passage'>{context}</blockquote>"
         + (f"<ul class='nd-dates'>{notes}</ul>" if notes else "")
-        + "</div>"
+        + expand
+        + f"<details class='nd-more'><summary>{html.escape(prompts.render('card_article'))}</summary>"
+        + f"<div class='nd-whole'>{whole}</div></details>"
+        + f"<a href='#nd-chat' class='nd-back' data-back='{c.number}'>"
+        + f"{html.escape(prompts.render('card_back', number=c.number))}</a>"
+        + "</article>"
     )
 
 
@@ -89,7 +117,7 @@ def corroboration_html(answer: Answer) -> str:
             continue
         unknown = prompts.render("publication_unknown")
         listed = "".join(
-            f"<li>{html.escape(t.title or t.doc_id)} — {html.escape(t.publication or unknown)}, "
+            f"<li>{html.escape(t.label)} — {html.escape(t.publication or unknown)}, "
             f"{html.escape(prompts.date_label(t.date))}: “{html.escape(t.text)}”</li>"
             for t in s.stated_in
         )
@@ -112,20 +140,18 @@ def sources_html(answer: Answer | None, documents: Mapping[str, Document]) -> st
 
 
 def _cards_html(answer: Answer, documents: Mapping[str, Document]) -> str:
+    """The cards in citation order; when accounts disagree, stacked under each source's heading
+    (side by side they were a few words wide)."""
     if not answer.disagreement:
         return "".join(_card(c, documents[c.doc_id]) for c in answer.citations)
-    columns: dict[str, list[str]] = {}
+    sections: dict[str, list[str]] = {}
     for c in answer.citations:
         side = side_of(c.text)
         label = prompts.render("according_to", source=account_source(side))
-        columns.setdefault(label, []).append(_card(c, documents[c.doc_id]))
-    return (
-        "<div class='nd-sides'>"
-        + "".join(
-            f"<div class='nd-side'><h4>{html.escape(label)}</h4>{''.join(cards)}</div>"
-            for label, cards in columns.items()
-        )
-        + "</div>"
+        sections.setdefault(label, []).append(_card(c, documents[c.doc_id]))
+    return "".join(
+        f"<section class='nd-side'><h3>{html.escape(label)}</h3>{''.join(cards)}</section>"
+        for label, cards in sections.items()
     )
 
 
