@@ -30,7 +30,7 @@ def lead_baseline(passages: Sequence[Passage]) -> tuple[str, list[str]]:
     return " ".join(chosen), chosen
 
 
-class _Tokenizer:
+class SentenceTokenizer:
     """What sumy asks of a tokenizer, without NLTK's punkt data (which would
     have to be downloaded): ``split_sentences`` and a word regex."""
 
@@ -64,7 +64,7 @@ def lexrank_baseline(passages: Sequence[Passage], sentences: int = 3) -> tuple[s
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.utils import get_stop_words
 
-    tokenizer = _Tokenizer()
+    tokenizer = SentenceTokenizer()
     seen: set[str] = set()
     paragraphs = []
     for passage in passages[:LEXRANK_PASSAGES]:

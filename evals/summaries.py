@@ -44,7 +44,7 @@ import numpy as np
 from assistant.answer.salience import SalienceWeights, summarize_article
 from assistant.ingest.sentences import split_sentences
 from assistant.settings import Settings
-from evals.baselines import _Tokenizer
+from evals.baselines import SentenceTokenizer
 from evals.corpora import DATA_DIR, ROOT
 from evals.machine import described, machine
 
@@ -168,7 +168,7 @@ def sumy_choice(article: Article, n: int, kind: str) -> list[int]:
         first.setdefault(text, i)
     if not first or n <= 0:
         return []
-    tokenizer = _Tokenizer()
+    tokenizer = SentenceTokenizer()
     document = ObjectDocumentModel([Paragraph([Sentence(text, tokenizer) for text in first])])
     summarizer = (LexRankSummarizer if kind == "lexrank" else TextRankSummarizer)(Stemmer("english"))
     summarizer.stop_words = get_stop_words("english")
