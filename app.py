@@ -100,7 +100,7 @@ a.nd-cite-link.nd-active { background: #ffe58f; color: inherit; }
 .nd-back { display: inline-block; margin-top: 6px; }
 @media (max-width: 760px) { #nd-chat-row { flex-direction: column; } #nd-chat-row > * { width: 100%; } }
 .nd-muted { opacity: 0.7; font-size: 0.9em; }
-.nd-corroboration { margin: 4px 0; } .nd-corroboration summary { cursor: pointer; }
+.nd-corroboration { margin: 4px 0; }
 #nd-article-box { overflow-y: auto; }
 """
 
@@ -140,10 +140,12 @@ class Shared:
     def whole_article(self, number: int | None, answers: list) -> str:
         """The article of citation ``number`` of the latest answer, its cited span marked; "" when none."""
         citation = next((c for c in answers[-1].citations if c.number == number), None) if answers else None
-        doc = self.assistant.article(citation.doc_id) if citation else None
-        if doc is None:
-            return ""
-        return render.article_html(doc, citation.start, citation.end, self.assistant.summarize(doc.doc_id))
+        return self.article_view(citation.doc_id, citation.start, citation.end) if citation else ""
+
+    def article_view(self, doc_id: str, start: int, end: int) -> str:
+        """A whole article with ``start:end`` marked, under its summary; "" when the index lacks it."""
+        doc = self.assistant.article(doc_id)
+        return render.article_html(doc, start, end, self.assistant.summarize(doc_id)) if doc else ""
 
     def upload(self, files: list, progress: Progress = no_progress) -> str:
         """Store each uploaded file, re-index once if any was stored (telling ``progress`` how
@@ -571,8 +573,7 @@ def _wire_timeline(gr, shared: Shared, view: Timeline) -> None:
 
     def open_event(found: list, event: gr.SelectData):
         chosen = found[event.index[0]] if found and event.index[0] < len(found) else None
-        doc = shared.assistant.article(chosen.doc_id) if chosen else None
-        return render.article_html(doc, chosen.start, chosen.end, shared.assistant.summarize(doc.doc_id)) if doc else ""
+        return shared.article_view(chosen.doc_id, chosen.start, chosen.end) if chosen else ""
 
     inputs = [view.about, view.words, view.date_from, view.date_to]
     view.show.click(show, inputs, [view.plot, view.table, view.article, view.events], api_visibility="private")

@@ -232,16 +232,23 @@ class Assistant:
     def articles_about(self, name: str) -> tuple[str, ...]:
         """The articles naming ``name`` (any kind, case aside), for ``ask(articles=...)``; raises
         ``QueryError`` when no article names it."""
-        wanted = " ".join(name.split()).casefold()
-        found = sorted({d for e in self.entities() if e.name.casefold() == wanted for d in e.articles})
+        found = self._named.get(" ".join(name.split()).casefold())
         if not found:
             raise QueryError(prompts.render("entity_unknown", name=name))
-        return tuple(found)
+        return found
 
     def entities(self) -> list[Entity]:
         """The people, organisations and places the indexed articles name, with their articles,
         those in most articles first (``store.entities``; found once per article, then cached)."""
         return list(self._entities)
+
+    @cached_property
+    def _named(self) -> dict[str, tuple[str, ...]]:
+        """Each entity name, case folded, with the articles naming it under any kind."""
+        named: dict[str, set[str]] = {}
+        for e in self._entities:
+            named.setdefault(e.name.casefold(), set()).update(e.articles)
+        return {name: tuple(sorted(articles)) for name, articles in named.items()}
 
     @cached_property
     def _entities(self) -> tuple[Entity, ...]:

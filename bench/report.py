@@ -15,7 +15,7 @@ from pathlib import Path
 
 from common import QUICK_RESULTS, RESULTS, ROOT
 
-from evals.machine import described
+from evals.machine import FAST_INT8, described
 
 #: measure, figure, target, met (None: no target)
 Row = tuple[str, str, str, bool | None]
@@ -39,11 +39,6 @@ COLD_S, SERVING_MIB, ADD_ONE_S = 2, 800, 3
 
 def ms(value: float) -> str:
     return f"{value:.1f} ms"
-
-
-#: CPU features with which the int8 models run several times faster than on the CPUs the
-#: latency targets were set on (issue #15: "a machine ... without AVX-512 VNNI").
-FAST_INT8 = ("avx512_vnni", "avx_vnni", "amx_int8")
 
 
 def judged(r: dict, within: bool) -> bool | None:

@@ -112,15 +112,15 @@ def lone_article(corpus: Path, articles: list[Path], paired: set[str]) -> Path:
     no other article's cleaning: none of its short lines is in exactly one other article (a line
     found in two articles is learned as boilerplate and removed from both).  Judged on the files'
     raw lines, so it can err; the update measured says whether it appended."""
-    from collections import Counter
-
-    from assistant.ingest.cleaning import short_lines
+    from assistant.ingest.cleaning import count_short_lines, short_lines
 
     every = sorted(corpus.rglob("*.txt"))
     lines = {path: short_lines(path.read_text(encoding="utf-8", errors="replace").split("\n")) for path in every}
-    counts = Counter(line for held in lines.values() for line in held)
+    counts = count_short_lines(lines.values())
     return next(
-        a for a in articles if str(a.relative_to(corpus)) not in paired and all(counts[line] != 2 for line in lines[a])
+        a
+        for a in articles
+        if str(a.relative_to(corpus)) not in paired and all(counts.get(line) != 2 for line in lines[a])
     )
 
 

@@ -53,6 +53,16 @@ def write_corpus(articles: Iterable[Article], folder: Path, data_dir: Path = DAT
     return folder
 
 
+def indexed(articles: Iterable[Article], folder: Path, data_dir: Path = DATA_DIR, settings=None):
+    """An ``Assistant`` over ``articles``, written to ``folder/corpus`` and indexed in ``folder/index`` as
+    ``assistant eval`` does it, with ``settings`` (the project's by default)."""
+    from assistant.pipeline import PROJECT_DIR, Assistant
+    from assistant.settings import load_settings
+
+    corpus = write_corpus(articles, folder / "corpus", data_dir)
+    return Assistant.load(corpus, folder / "index", settings or load_settings(PROJECT_DIR))
+
+
 def squad_doc_id(article: int, paragraph: int) -> str:
     """The file name of a SQuAD paragraph written as an article."""
     return f"{article:02d}-{paragraph:03d}.txt"

@@ -30,7 +30,6 @@ Labels hold references (article, sentence offsets, a digest of the sentence), ne
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -44,7 +43,8 @@ from assistant.answer.corroboration import same_fact, word_overlap
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 from evals import jsonl
-from evals.corpora import DATA_DIR, write_corpus
+from evals.corpora import DATA_DIR, indexed
+from evals.labels import ratio, sentence_sha
 from evals.machine import described, machine
 from evals.questions import EVAL_DIR, SETS, Question, load_set
 
@@ -59,11 +59,6 @@ SEED = 16
 GRID = tuple(round(0.80 + 0.01 * i, 2) for i in range(20))
 #: The question categories asked for the test figure (broad answers are summaries of many sentences).
 CATEGORIES = ("single", "multi", "followup")
-
-
-def sentence_sha(text: str) -> str:
-    """A short digest of a sentence: the label files hold it instead of the text."""
-    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- dev: pairs and the threshold
@@ -155,15 +150,15 @@ class Confusion:
 
     @property
     def accuracy(self) -> float | None:
-        return _ratio(self.tp + self.tn, self.tp + self.fp + self.fn + self.tn)
+        return ratio(self.tp + self.tn, self.tp + self.fp + self.fn + self.tn)
 
     @property
     def precision(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fp)
+        return ratio(self.tp, self.tp + self.fp)
 
     @property
     def recall(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fn)
+        return ratio(self.tp, self.tp + self.fn)
 
     @property
     def f1(self) -> float | None:
@@ -178,10 +173,6 @@ class Confusion:
             "recall": self.recall,
             "f1": self.f1,
         }
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def confusion(threshold: float, judged: Iterable[tuple[bool, bool]]) -> Confusion:
@@ -348,19 +339,17 @@ def compare(said: Sequence[Said], labels: Sequence[Label], publication: dict[str
         "answers": len(questions),
         "answers_scored": len(answers),
         "answers_matching": len(match),
-        "answer_match_rate": _ratio(len(match), len(answers)),
+        "answer_match_rate": ratio(len(match), len(answers)),
         "answers_matching_if_always_one": len(alone),
         "answers_matching_publications": len(match_pub),
-        "answer_publication_match_rate": _ratio(len(match_pub), len(answers)),
+        "answer_publication_match_rate": ratio(len(match_pub), len(answers)),
         "sentences": len(said),
         "sentences_scored": len(in_scored),
         "sentences_unlabelled": len(unlabelled),
         "sentences_stale": len(stale),
-        "sentence_agreement": _ratio(
-            sum(r["articles_system"] == r["articles_hand"] for r in in_scored), len(in_scored)
-        ),
-        "sentence_same_articles": _ratio(sum(set(r["system"]) == set(r["hand"]) for r in in_scored), len(in_scored)),
-        "sentence_publication_agreement": _ratio(
+        "sentence_agreement": ratio(sum(r["articles_system"] == r["articles_hand"] for r in in_scored), len(in_scored)),
+        "sentence_same_articles": ratio(sum(set(r["system"]) == set(r["hand"]) for r in in_scored), len(in_scored)),
+        "sentence_publication_agreement": ratio(
             sum(r["publications_system"] == r["publications_hand"] for r in in_scored), len(in_scored)
         ),
         "over_counts": sum(r["articles_system"] > r["articles_hand"] for r in in_scored),
@@ -381,15 +370,10 @@ def compare(said: Sequence[Said], labels: Sequence[Label], publication: dict[str
 # ---------------------------------------------------------------- running it
 
 
-def _news(data_dir: Path, folder: Path, settings: Settings | None = None):
+def _news(data_dir: Path, folder: Path):
     """The news set, its articles indexed in ``folder`` as ``assistant eval`` indexes them."""
-    from assistant.pipeline import PROJECT_DIR, Assistant
-    from assistant.settings import load_settings
-
     question_set = load_set("news", *SETS["news"])
-    corpus = write_corpus(question_set.articles, folder / "corpus", data_dir)
-    assistant = Assistant.load(corpus, folder / "index", settings or load_settings(PROJECT_DIR))
-    return question_set, assistant
+    return question_set, indexed(question_set.articles, folder, data_dir)
 
 
 def asked_questions(question_set) -> list[Question]:
@@ -502,12 +486,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps({"question": s.question, "doc": s.doc, "start": s.start, "end": s.end, "sha": s.sha}))
                 print(f"  {s.text}")
             return 0
+        asked = asked_questions(question_set)
         pairs = load_pairs(args.pairs)
         listed = {p.key for p in candidate_pairs(assistant, dev_articles(question_set))}
-        if listed ^ {p.pair.key for p in pairs}:
-            raise AssistantError(
-                f"the labelled pairs and the pair rule disagree on {len(listed ^ {p.pair.key for p in pairs})} pairs"
-            )
+        disagree = listed ^ {p.pair.key for p in pairs}
+        if disagree:
+            raise AssistantError(f"the labelled pairs and the pair rule disagree on {len(disagree)} pairs")
         texts = _texts(pairs, assistant)
         rows = grid(texts, assistant.settings)
         chosen, by_f1 = choose(rows), choose(rows, "f1")
@@ -517,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tests, answered_ids = {}, set()
         for threshold in dict.fromkeys((chosen.threshold, by_f1.threshold)):
             asking = assistant.with_settings(assistant.settings.updated({"same_cosine": threshold}))
-            said = answered(asking, asked_questions(question_set))
+            said = answered(asking, asked)
             answered_ids |= {s.question for s in said}
             tests[threshold] = compare(said, labels, publication)
     result = {
@@ -535,8 +519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "not_same": sum(not pairs[n].same for n in refused),
             },
         },
-        "questions": [q.id for q in asked_questions(question_set)],
-        "questions_without_sentences": [q.id for q in asked_questions(question_set) if q.id not in answered_ids],
+        "questions": [q.id for q in asked],
+        "questions_without_sentences": [q.id for q in asked if q.id not in answered_ids],
         "test": tests[chosen.threshold],
         "test_at_best_f1": tests[by_f1.threshold],
         "seconds": time.perf_counter() - started,

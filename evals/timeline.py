@@ -35,7 +35,8 @@ from pathlib import Path
 
 from assistant.errors import AssistantError
 from evals import jsonl
-from evals.corpora import DATA_DIR, write_corpus
+from evals.corpora import DATA_DIR, indexed
+from evals.labels import ratio, sentence_sha
 from evals.machine import machine
 from evals.questions import EVAL_DIR, SETS, SPLITS, Article, load_articles
 
@@ -109,11 +110,6 @@ class Label:
         return (self.pool, self.article, self.start, self.end, self.date, self.precision, self.phrase)
 
 
-def sentence_sha(text: str) -> str:
-    """A short digest of a sentence: the label file holds it instead of the text."""
-    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
-
-
 def reuters_split(newid: str) -> str:
     """dev or test for a Reuters record, fixed by its newid (about half each)."""
     return SPLITS[hashlib.sha256(str(newid).encode("ascii")).digest()[0] % 2]
@@ -142,11 +138,7 @@ def pool_articles(pool: str, data_dir: Path) -> tuple[Article, ...]:
 
 def extract(pool: str, articles: Sequence[Article], folder: Path, data_dir: Path) -> list[Entry]:
     """Every timeline entry of ``articles`` indexed as one corpus in ``folder``."""
-    from assistant.pipeline import PROJECT_DIR, Assistant
-    from assistant.settings import load_settings
-
-    corpus = write_corpus(articles, folder / "corpus", data_dir)
-    assistant = Assistant.load(corpus, folder / "index", load_settings(PROJECT_DIR))
+    assistant = indexed(articles, folder, data_dir)
     split = {a.name: a.split for a in articles}
     return [
         Entry(
@@ -257,21 +249,17 @@ def score(matched: Matched) -> Score:
         disappeared=len(matched.disappeared),
         labelled=len(labels),
         correct=correct,
-        precision=_ratio(correct, len(labels)),
-        with_background=_ratio(correct + background, len(labels)),
+        precision=ratio(correct, len(labels)),
+        with_background=ratio(correct + background, len(labels)),
         relative=relative["labelled"],
         relative_correct=relative["correct"],
-        relative_accuracy=_ratio(relative["correct"], relative["labelled"]),
+        relative_accuracy=ratio(relative["correct"], relative["labelled"]),
         relative_resolved=relative["resolved"],
-        relative_resolution=_ratio(relative["resolved"], relative["labelled"]),
+        relative_resolution=ratio(relative["resolved"], relative["labelled"]),
         by_dated=by_dated,
         verdicts=dict(Counter(label.verdict for label in labels).most_common()),
         errors=dict(Counter(label.error for label in labels if label.verdict != "correct").most_common()),
     )
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def scores(

@@ -62,7 +62,7 @@ FUSION = {"sentence_weight": (1.0, 0.5), "lexical_weight": (0.4, 0.2, 0.8), "sen
 ANSWERING = {"passage_prior": (0.5, 0.0, 1.0), "answer_candidates": (8, 5, 12, 20)}
 
 
-def _drift(name: str) -> float:
+def drift(name: str) -> float:
     """How far one figure of the same code moved between two CPUs (``eval/drift.json``)."""
     a, b = json.loads((EVAL_DIR / "drift.json").read_text(encoding="utf-8"))["figures"][name]
     return round(abs(a - b), 3)
@@ -70,7 +70,7 @@ def _drift(name: str) -> float:
 
 #: How much a candidate must beat the current default by: the drift of its figure between two
 #: machines; the objective sums three rates, so its margin is the drift of the two measured.
-MARGIN = {"mrr_10": _drift("hybrid MRR@10"), "objective": _drift("fact coverage") + _drift("cited evidence")}
+MARGIN = {"mrr_10": drift("hybrid MRR@10"), "objective": drift("fact coverage") + drift("cited evidence")}
 TUNED = (*FUSION, *ANSWERING, "abstain_below", "answerable_below")
 _OFF = float("-inf")  # the answerability model off
 _REPORT_ONLY = -1e9  # the model runs and reports its logit, but refuses nothing

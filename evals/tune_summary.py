@@ -24,10 +24,10 @@ from pathlib import Path
 
 from assistant.settings import Settings
 from evals.answers import score_answer
-from evals.corpora import DATA_DIR, write_corpus
+from evals.corpora import DATA_DIR, indexed
 from evals.machine import described, machine
 from evals.questions import SETS, load_sets
-from evals.tune import _drift
+from evals.tune import drift
 
 #: The candidates of each; the first of each is the default before tuning.
 GRID = {
@@ -40,13 +40,11 @@ TUNED = tuple(GRID)
 
 def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) -> dict:
     """Each candidate's dev figures and the choice (module docstring)."""
-    from assistant.pipeline import Assistant
-
     asked = []
     for question_set in load_sets(tuple(names)):
         questions = [q for q in question_set.split("dev") if q.category == "broad"]
-        corpus = write_corpus(question_set.articles, workdir / question_set.name / "corpus", data_dir)
-        asked.append((question_set.name, questions, Assistant.load(corpus, workdir / question_set.name / "ix", base)))
+        assistant = indexed(question_set.articles, workdir / question_set.name, data_dir, base)
+        asked.append((question_set.name, questions, assistant))
     rows = []
     for values in itertools.product(*GRID.values()):
         chosen = dict(zip(GRID, values, strict=True))
@@ -64,7 +62,7 @@ def tune(names: Sequence[str], base: Settings, data_dir: Path, workdir: Path) ->
                 "questions": len(scores),
             }
         )
-    margin = _drift("fact coverage")
+    margin = drift("fact coverage")
     default, best = rows[0], max(r["fact_coverage"] for r in rows)
     if best - default["fact_coverage"] <= margin:
         chosen_row = default

@@ -55,7 +55,8 @@ from assistant.answer.timeline import sentence_date
 from assistant.retrieve.filters import Filters, check_query
 from assistant.retrieve.search import standardise
 from assistant.settings import Settings
-from assistant.types import Answer, AnswerSentence, Citation, Document, Passage, Sentence, Statement
+from assistant.store.lexical import tokenize
+from assistant.types import Answer, AnswerSentence, Citation, Passage, Sentence
 
 if TYPE_CHECKING:
     from assistant.models.answerability import Answerability
@@ -99,20 +100,25 @@ def ask(
     """Answer ``question`` (after the user turns ``history``) from the indexed articles."""
     question = check_query(question, settings.max_query_chars)
     query = resolve(question, [h for h in history if h and h.strip()])
-    if is_broad(query):
-        return _summarize(retriever, settings, question, query, filters)
-    passages = tuple(retriever.search(query, settings.answer_passages, "hybrid", filters))
+    # a broad question searches its subject ("Summarize how X developed": "X developed"); it and
+    # "What did X say about Y?" read as many passages as a summary
+    broad = is_broad(query)
+    said = None if broad else said_about(question)
+    searched = subject(query) if broad else query
+    k = settings.summary_passages if broad or said else settings.answer_passages
+    passages = tuple(retriever.search(searched, k, "hybrid", filters))
     if not passages:
         return _abstain(retriever, question, query, passages, "no article passes the filters")
-    missing = retriever.unmentioned(entities(query))
+    missing = retriever.unmentioned(entities(searched))
     if missing:  # a name, number or acronym of the question that no article has: whatever matches, it is not this
-        return _abstain(retriever, question, query, passages, f"the articles never mention {', '.join(missing)}")
-    if said := said_about(question):
+        return _abstain(retriever, question, searched, passages, f"the articles never mention {', '.join(missing)}")
+    if broad:
+        return _summarize(retriever, settings, question, query, searched, passages)
+    if said:
         parties, topic = said
         if topic.casefold() in _PRONOUNS:  # "What did the minister say about it?": the conversation says what
             topic = query.removeprefix(question.strip()).strip() or topic
-        wider = tuple(retriever.search(query, settings.summary_passages, "hybrid", filters))  # as many as a summary
-        return _said(retriever, settings, question, query, wider, parties, topic)
+        return _said(retriever, settings, question, query, passages, parties, topic)
     parties = sides_compared(query)  # the parties whose accounts the question compares, if it does
     scored = _score(retriever, settings, query, passages, parties)
     best = scored[0]
@@ -126,12 +132,8 @@ def ask(
             best.score,
         )
     chosen = _select(retriever, settings, scored, parties, query)
-    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
-    answer = _compose(
-        retriever.index.documents, question, query, passages, chosen, stated, scores, best.score, parties,
-        settings.same_words,
-    )  # fmt: skip
+    answer = _compose(retriever, settings, question, query, passages, chosen, scores, best.score, parties)
     return _judged(retriever, settings, answer, best.sentence, chosen)
 
 
@@ -160,17 +162,12 @@ def _judged(
     return replace(answer, text=f"{intro}\n\n{answer.text}", abstained=True, reason=reason, outcome="partial")
 
 
-def _summarize(retriever: Retriever, settings: Settings, question: str, query: str, filters: Filters | None) -> Answer:
-    """A summary across articles for a broad question (``summary.py``): more passages are read,
-    candidates are taken from every article in turn, each article's best sentences come first,
-    and the length grows with the articles that speak to the subject."""
-    topic = subject(query)
-    passages = tuple(retriever.search(topic, settings.summary_passages, "hybrid", filters))
-    if not passages:
-        return _abstain(retriever, question, query, passages, "no article passes the filters")
-    missing = retriever.unmentioned(entities(topic))
-    if missing:
-        return _abstain(retriever, question, topic, passages, f"the articles never mention {', '.join(missing)}")
+def _summarize(
+    retriever: Retriever, settings: Settings, question: str, query: str, topic: str, passages: tuple[Passage, ...]
+) -> Answer:
+    """A summary across articles for a broad question about ``topic`` (``summary.py``): candidates
+    are taken from every article in turn, each article's best sentences come first, and the
+    length grows with the articles that speak to the subject."""
     wide = replace(settings, answer_candidates=settings.summary_candidates, answer_neighbours=0)
     scored = _score(retriever, wide, topic, passages, (), per_article=True)
     best = max(c.logit for c in scored)
@@ -198,12 +195,10 @@ def _summarize(retriever: Retriever, settings: Settings, question: str, query: s
         ),
     )
     chosen = _select(retriever, within, spread(ranked, lambda c: c.sentence.doc_id), (), topic, judge=False)
-    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
     scores = {(c.sentence.doc_id, c.sentence.index): c.logit for c in scored}
     answer = _compose(
-        documents, question, query, passages, chosen, stated, scores, best, (), settings.same_words,
-        order=lambda sentences: date_order(sentences, documents),
-    )  # fmt: skip
+        retriever, settings, question, query, passages, chosen, scores, best, order=lambda ss: date_order(ss, documents)
+    )
     articles = len({s.doc_id for s in answer.sentences})
     intro = prompts.render("summary", articles=articles, plural="" if articles == 1 else "s")
     return replace(answer, text=f"{intro}\n\n{answer.text}", summary=True)
@@ -223,8 +218,6 @@ def _said(
     score from ``abstain_below``, read with the question), and must be about the topic: share a
     word of it, with its article's title (read with the question, a party's name makes any of
     its statements score as relevant, whatever they are about)."""
-    from assistant.store.lexical import tokenize
-
     wide = replace(settings, answer_candidates=settings.summary_candidates)
     scored = _score(retriever, wide, query, passages, parties)
     documents = retriever.index.documents
@@ -249,11 +242,8 @@ def _said(
         return Answer(question, query, text, (), (), True, reason, passages, scored[0].score, outcome="not_in_articles")
     # a predecessor brought as context is not theirs
     chosen = [s for s in _select(retriever, settings, said, (), query, judge=False) if theirs(s.text)]
-    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
     scores = {(c.sentence.doc_id, c.sentence.index): c.score for c in scored}
-    answer = _compose(
-        documents, question, query, passages, chosen, stated, scores, said[0].score, (), settings.same_words
-    )
+    answer = _compose(retriever, settings, question, query, passages, chosen, scores, said[0].score)
     intro = prompts.render("said_only", speaker=speakers)
     return _judged(retriever, settings, replace(answer, text=f"{intro}\n\n{answer.text}"), said[0].sentence, chosen)
 
@@ -407,27 +397,28 @@ def _runs(sentences: list[Sentence], source: dict[tuple[str, int], str | None]) 
 
 
 def _compose(
-    documents: dict[str, Document],
+    retriever: Retriever,
+    settings: Settings,
     question: str,
     query: str,
     passages: tuple[Passage, ...],
     chosen: list[Sentence],
-    stated: dict[tuple[str, int], tuple[Statement, ...]],
     scores: dict[tuple[str, int], float],
     best_score: float,
-    parties: Sequence[str],
-    same_words: float,
+    parties: Sequence[str] = (),
     order: Callable[[list[Sentence]], list[Sentence]] | None = None,
 ) -> Answer:
     """The answer of the ``chosen`` sentences, cited; in ``order`` when given (then never grouped
     by source), else grouped by source when accounts disagree, else by article then position.
-    ``stated``: the articles stating each chosen sentence's fact (``corroboration``); those saying
-    it almost word for word (``same_words``) are cited beside it rather than repeated."""
+    Each carries the articles stating its fact (``corroboration``); those saying it almost word
+    for word (``same_words``) are cited beside it rather than repeated."""
+    documents = retriever.index.documents
+    stated = {(s.doc_id, s.index): statements(retriever, settings, s) for s in chosen}
     agreeing = {
         key: [
             Sentence(t.doc_id, t.index, t.start, t.end, t.text)
             for t in found[1:]
-            if word_overlap(t.text, found[0].text) >= same_words
+            if word_overlap(t.text, found[0].text) >= settings.same_words
         ]
         for key, found in stated.items()
     }

@@ -18,9 +18,9 @@ nothing, a new index, other settings or an edited file choose again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -29,6 +29,7 @@ from typing import Any
 
 from assistant import prompts
 from assistant.answer.countries import COUNTRIES
+from assistant.ingest.uploads import write_atomic
 from assistant.settings import Settings
 from assistant.store.entities import Entity
 from assistant.types import Answer
@@ -75,12 +76,8 @@ def cached(path: Path, key: dict[str, Any], choose: Callable[[], list[str]]) -> 
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         pass
     questions = choose()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps({"key": key, "examples": questions}, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_atomic(path, json.dumps({"key": key, "examples": questions}, ensure_ascii=False).encode("utf-8"))
     return questions
 
 

@@ -20,31 +20,26 @@ from typing import TypeVar
 from assistant.answer.timeline import sentence_date
 from assistant.types import Document, Sentence
 
-#: Openings of a request for an overview; what follows is the subject.
-_BROAD = re.compile(
-    r"^\W*(?:please\s+|can you\s+|could you\s+)?(?:"
-    r"(?:summari[sz]e|sum up|recap|outline|review|describe|explain|brief me on|catch me up on|tell me about)"
-    r"(?:\s+(?:for me|briefly))?"
+_POLITE = r"^\W*(?:please\s+|can you\s+|could you\s+)?"
+#: Requests for an overview whose words say nothing of the subject ("Give me an overview of X"):
+#: taken out before the subject is scored.
+_REQUEST = (
+    r"(?:summari[sz]e|sum up|recap|outline|review|describe|explain|brief me on|catch me up on|tell me about"
     r"|(?:give|write)(?: me)? (?:an? )?(?:summary|overview|recap|round-?up|rundown|brief|timeline) (?:of|on|about)"
     r"|what(?:'s|\s+is|\s+has been)? the (?:story|background|latest|news) (?:on|of|about|with)"
-    r"|what (?:happened|has happened|went on|is happening|has been happening)(?: (?:with|to|in|at|on|over|after))?"
     r"|what (?:is|was|do we|does the corpus|do the articles) (?:known|say|report)s? about"
-    r"|what do (?:the |these )?(?:reports|articles|stories|papers|news|sources) (?:say|tell (?:us|me)|report) about"
+    r"|what do (?:the |these )?(?:reports|articles|stories|papers|news|sources) (?:say|tell (?:us|me)|report) about)"
+)
+#: Openings of a request for an overview: the requests above, and questions that ask for the story
+#: in their own words ("What happened in X?", "How did X develop?"), which stay their own subject.
+_BROAD = re.compile(
+    _POLITE + rf"(?:{_REQUEST}"
+    r"|what (?:happened|has happened|went on|is happening|has been happening)(?: (?:with|to|in|at|on|over|after))?"
     r"|how (?:did|has|have|do|does|is|are|were|was) .{3,}? (?:develop(?:ed|ing)?|evolv(?:e|ed|ing)|unfold(?:ed)?|"
-    r"change(?:d)?|progress(?:ed)?|go|gone|going)\b"
-    r")",
+    r"change(?:d)?|progress(?:ed)?|go|gone|going)\b)",
     re.IGNORECASE,
 )
-#: Words of a broad request that say nothing of its subject (taken out before the subject is scored).
-_FILLER = re.compile(
-    r"^\W*(?:please\s+|can you\s+|could you\s+)?(?:summari[sz]e|sum up|recap|outline|review|describe|explain|"
-    r"brief me on|catch me up on|tell me about|(?:give|write)(?: me)? (?:an? )?(?:summary|overview|recap|"
-    r"round-?up|rundown|brief|timeline) (?:of|on|about)|what(?:'s|\s+is|\s+has been)? the (?:story|background|"
-    r"latest|news) (?:on|of|about|with)|what (?:is|was|do we|does the corpus|do the articles) (?:known|say|report)s? "
-    r"about|what do (?:the |these )?(?:reports|articles|stories|papers|news|sources) (?:say|tell (?:us|me)|report) "
-    r"about)\s*(?:for me\s+|briefly\s+)?(?:how\s+|what\s+)?",
-    re.IGNORECASE,
-)
+_FILLER = re.compile(_POLITE + _REQUEST + r"\s*(?:for me\s+|briefly\s+)?(?:how\s+|what\s+)?", re.IGNORECASE)
 
 T = TypeVar("T")
 

@@ -47,6 +47,11 @@ class Line:
     text: str
 
 
+def is_web_address(url: str) -> bool:
+    """Whether ``url`` is an http or https address: the only kind an article may come from."""
+    return url.lower().startswith(("http://", "https://"))
+
+
 def to_lines(text: str, suffix: str) -> tuple[tuple[Line, ...], Metadata]:
     """The non-blank lines of ``text`` read as the format ``suffix`` names, and the
     metadata stated by its front matter over that of the format.  Raises
@@ -125,7 +130,7 @@ def _front_matter(lines: Sequence[str]) -> tuple[Metadata, int]:
                     f"malformed front matter: date {value!r} on line {no} {problem}; write it as YYYY-MM-DD"
                 )
             value = iso
-        if field == "url" and value and not value.lower().startswith(("http://", "https://")):
+        if field == "url" and value and not is_web_address(value):
             raise ArticleError(f"malformed front matter: url {value!r} on line {no} is not an http(s) address")
         fields[field] = value
     return Metadata(**fields), end + 1

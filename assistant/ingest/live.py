@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin
@@ -26,6 +25,7 @@ from xml.etree import ElementTree
 from assistant.errors import ArticleError, CorpusError, FetchError
 from assistant.ingest.corpus import parse_article
 from assistant.ingest.fetch import Fetched, fetch
+from assistant.ingest.formats import is_web_address
 from assistant.ingest.uploads import write_atomic
 from assistant.settings import Settings
 
@@ -129,7 +129,7 @@ class Feeds:
     def add(self, url: str) -> bool:
         """Subscribe to ``url``; False when it already was.  Raises ``FetchError`` for an
         address that is not http(s)."""
-        if not url.lower().startswith(("http://", "https://")):
+        if not is_web_address(url):
             raise FetchError(f"cannot follow {url!r}: only http and https feeds can be added")
         if url in self.seen:
             return False
@@ -145,9 +145,7 @@ class Feeds:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"feeds": self.seen}, indent=1, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomic(self.path, json.dumps({"feeds": self.seen}, indent=1, ensure_ascii=False).encode("utf-8"))
 
 
 @dataclass

@@ -88,8 +88,8 @@ def _context_digest(context: tuple[str, ...]) -> str:
 
 def final_key(lines: frozenset[str], learned: Mapping[str, int]) -> str:
     """What of the learned boilerplate a file's final cleaning reads: which of its own lines are in it."""
-    seen = [line for line in lines if line in learned]
-    return hashlib.sha256("\n".join(sorted(seen)).encode()).hexdigest() if seen else ""
+    seen = sorted(line for line in lines if line in learned)
+    return hashlib.sha256("\n".join(seen).encode()).hexdigest() if seen else ""
 
 
 class Memo:

@@ -112,10 +112,10 @@ def _same_bytes(root: Path, data: bytes) -> str:
 
 
 def write_atomic(target: Path, data: bytes) -> Path:
-    """Write ``data`` to ``target`` through a hidden temporary file and a rename, so an
-    indexer never reads half an article."""
+    """Write ``data`` to ``target`` through a hidden temporary file and a rename, so no reader
+    (an indexer, a second process) ever sees half a file."""
     # The temp name is hidden so a concurrent read_corpus ignores it.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

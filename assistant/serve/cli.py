@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides[key.strip()] = value.strip()
     if args.model:
         overrides["model"] = args.model
+    if getattr(args, "allow_private", False):  # `add` and `feeds poll`
+        overrides["allow_private"] = True
     return load_settings(PROJECT_DIR, overrides)
 
 
@@ -452,7 +454,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from assistant.pipeline import add_url
 
-    settings, (corpus, _) = _fetch_settings(args), _dirs(args)
+    settings, (corpus, _) = _settings(args), _dirs(args)
     stored = 0
     for url in args.urls:
         try:
@@ -470,7 +472,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_feeds(args: argparse.Namespace) -> int:
     from assistant.pipeline import feeds, poll_feeds
 
-    settings, (corpus, _) = _fetch_settings(args), _dirs(args)
+    settings, (corpus, _) = _settings(args), _dirs(args)
     followed = feeds(corpus)
     if args.action == "add":
         key = "feed_added" if followed.add(args.url) else "feed_known"
@@ -494,11 +496,6 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         if report.stored:
             return _index_after(args, settings)
     return 0
-
-
-def _fetch_settings(args: argparse.Namespace) -> Settings:
-    settings = _settings(args)
-    return replace(settings, allow_private=True) if getattr(args, "allow_private", False) else settings
 
 
 def _index_after(args: argparse.Namespace, settings: Settings) -> int:

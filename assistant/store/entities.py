@@ -35,7 +35,7 @@ class Entity:
     articles: tuple[str, ...]
 
 
-def corpus_entities(documents: Iterable[Document], cache: Path | None) -> list[Entity]:
+def corpus_entities(documents: Iterable[Document], cache: Path) -> list[Entity]:
     """Every person, organisation and place of ``documents``: most articles first, then name."""
     documents = list(documents)
     found = _found(documents, cache)
@@ -63,12 +63,12 @@ def name_of(text: str) -> str:
     return name.strip()
 
 
-def _found(documents: Sequence[Document], cache: Path | None) -> dict[str, list[tuple[str, str]]]:
+def _found(documents: Sequence[Document], cache: Path) -> dict[str, list[tuple[str, str]]]:
     """Each document's (name, kind) mentions by content hash: from the cache, the rest found now
-    (and stored, when there is a cache)."""
+    (and stored, when the cache can be opened)."""
     model = _model_identity()
     known: dict[str, list[tuple[str, str]]] = {}
-    db = _open(cache, model) if cache is not None else None
+    db = _open(cache, model)
     try:
         if db is not None:
             hashes = {d.content_hash for d in documents}
