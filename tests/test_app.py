@@ -246,7 +246,8 @@ def test_feedback_is_appended(browser, server):
     page.locator("#nd-chat button[aria-label='Like']").first.click()
     path = server["base"] / "feedback.jsonl"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not path.exists():
+    # the file is created by its open, then written: wait for a whole line, not for the file
+    while time.monotonic() < deadline and not (path.exists() and path.read_text(encoding="utf-8").endswith("\n")):
         time.sleep(0.3)
     record = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
     assert record["verdict"] == "up" and record["comment"] == "clear and cited"
